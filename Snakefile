@@ -1,0 +1,21 @@
+# phenomena: data -> training (Lightning) -> metrics (Parquet) -> figures -> report.
+# Keys of the config: config/README.md. Rules: workflow/rules/. Library: src/phenomena/.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: os.path.join(workflow.basedir, "config", "config.yaml")
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/grokking.smk"
+
+
+rule all:
+    input:
+        study_targets(),
+    default_target: True

@@ -1,0 +1,1 @@
+"""Shared plumbing of every study: naming, sweeps, seeding, provenance, tables, training, plots."""

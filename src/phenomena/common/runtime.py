@@ -1,0 +1,55 @@
+"""Per-job runtime set-up: threads, seeds, and sending a job's output to its log file."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import torch
+
+
+def set_threads(threads: int) -> None:
+    """Use exactly ``threads`` CPU threads in torch; on CPU many 1-thread jobs beat few wide ones."""
+    torch.set_num_threads(max(1, int(threads)))
+
+
+def seed_everything(seed: int) -> None:
+    """Seed python, numpy and torch (via Lightning, which also seeds dataloader workers)."""
+    import pytorch_lightning as pl
+
+    pl.seed_everything(seed, workers=True, verbose=False)
+
+
+@contextlib.contextmanager
+def output_to_log(log_path: str | Path | None) -> Iterator[None]:
+    """Send stdout, stderr (file descriptors included) and logging to ``log_path``.
+
+    Snakemake scripts run in their own process; this puts progress bars and warnings of
+    a job into the rule's ``log:`` file. With ``None`` nothing is redirected.
+    """
+    if log_path is None:
+        yield
+        return
+    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(log_path, "a", buffering=1) as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        logging.basicConfig(stream=sys.stderr, level=logging.INFO, force=True)
+        warnings.simplefilter("default")
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])

@@ -1,0 +1,40 @@
+"""Grokfast-EMA (Lee et al. 2024, arXiv:2405.20233): amplify the slow part of the gradient.
+
+Before each optimizer step every gradient g is replaced by g + lambda * ema(g), where
+ema_t = alpha * ema_{t-1} + (1 - alpha) * g_t starts from the first gradient. Adding
+lambda * ema also scales the effective step by up to (1 + lambda); AdamW with its
+learning rate multiplied by (1 + lambda) is the fair control (``adamw_lr_matched``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import torch
+
+
+class SlowGradientFilter:
+    """The EMA gradient filter, applied in place to the ``.grad`` of each parameter."""
+
+    def __init__(self, alpha: float, lamb: float):
+        if not 0.0 <= alpha < 1.0:
+            raise ValueError(f"alpha must lie in [0, 1), got {alpha}")
+        self.alpha, self.lamb = alpha, lamb
+        self.averages: list[torch.Tensor] | None = None
+
+    @torch.no_grad()
+    def apply(self, parameters: Iterable[torch.nn.Parameter]) -> None:
+        with_grad = [p for p in parameters if p.grad is not None]
+        if self.averages is None:
+            self.averages = [p.grad.detach().clone() for p in with_grad]
+        else:
+            for average, parameter in zip(self.averages, with_grad):
+                average.mul_(self.alpha).add_(parameter.grad, alpha=1.0 - self.alpha)
+        for average, parameter in zip(self.averages, with_grad):
+            parameter.grad.add_(average, alpha=self.lamb)
+
+    def state_dict(self) -> dict:
+        return {"averages": self.averages}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.averages = state["averages"]

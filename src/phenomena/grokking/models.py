@@ -1,0 +1,82 @@
+"""Models for modular arithmetic: Nanda et al.'s 1-layer transformer and a cheap embed-MLP.
+
+Both read the token sequence ``[a, b, =]`` and return logits over the p residues.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class EmbedMLP(nn.Module):
+    """Embed a and b, concatenate, one ReLU hidden layer, unembed: the cheap CPU model."""
+
+    def __init__(self, vocab_size: int, n_classes: int, d_embed: int, d_hidden: int):
+        super().__init__()
+        self.embed = nn.Embedding(vocab_size, d_embed)
+        self.hidden = nn.Linear(2 * d_embed, d_hidden)
+        self.unembed = nn.Linear(d_hidden, n_classes)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        operands = self.embed(tokens[:, :2]).flatten(1)  # the '=' token carries no information
+        return self.unembed(torch.relu(self.hidden(operands)))
+
+
+class Transformer(nn.Module):
+    """One-layer, attention-then-MLP transformer without LayerNorm (Nanda et al. 2023).
+
+    Only the last position (the ``=`` token) is read out, so attention queries and the MLP
+    are computed there alone: identical logits to the full computation, about 2x faster.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        n_classes: int,
+        d_model: int,
+        n_heads: int,
+        d_mlp: int,
+        n_ctx: int = 3,
+    ):
+        super().__init__()
+        if d_model % n_heads:
+            raise ValueError(f"d_model ({d_model}) must be divisible by n_heads ({n_heads})")
+        self.n_heads = n_heads
+        self.d_head = d_model // n_heads
+        self.embed = nn.Embedding(vocab_size, d_model)
+        self.pos_embed = nn.Parameter(torch.randn(n_ctx, d_model) / d_model**0.5)
+        self.query = nn.Linear(d_model, d_model, bias=False)
+        self.key = nn.Linear(d_model, d_model, bias=False)
+        self.value = nn.Linear(d_model, d_model, bias=False)
+        self.out = nn.Linear(d_model, d_model, bias=False)
+        self.mlp = nn.Sequential(nn.Linear(d_model, d_mlp), nn.ReLU(), nn.Linear(d_mlp, d_model))
+        self.unembed = nn.Linear(d_model, n_classes, bias=False)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        batch, n_ctx = tokens.shape
+        residual = self.embed(tokens) + self.pos_embed[:n_ctx]  # (B, T, D)
+        last = residual[:, -1]  # (B, D)
+        q = self.query(last).view(batch, self.n_heads, 1, self.d_head)
+        k = self.key(residual).view(batch, n_ctx, self.n_heads, self.d_head).transpose(1, 2)
+        v = self.value(residual).view(batch, n_ctx, self.n_heads, self.d_head).transpose(1, 2)
+        attention = torch.softmax(q @ k.transpose(-1, -2) / self.d_head**0.5, dim=-1)
+        mixed = (attention @ v).reshape(batch, -1)  # (B, D); causal mask is moot at the last position
+        last = last + self.out(mixed)
+        last = last + self.mlp(last)
+        return self.unembed(last)
+
+
+MODELS = {"mlp": EmbedMLP, "transformer": Transformer}
+
+
+def build_model(name: str, sizes: dict, modulus: int) -> nn.Module:
+    """Instantiate model ``name`` ('mlp' or 'transformer') with ``sizes`` for modulus ``p``."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; allowed: {', '.join(MODELS)}")
+    return MODELS[name](vocab_size=modulus + 1, n_classes=modulus, **sizes)
+
+
+def weight_norm(model: nn.Module) -> float:
+    """L2 norm of all parameters taken together."""
+    return float(torch.sqrt(sum((p.detach() ** 2).sum() for p in model.parameters())))

@@ -1,0 +1,80 @@
+"""The runs of the grokking study: sweep points from config, their names and resolved settings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from phenomena.common.config import ConfigError
+from phenomena.common.naming import run_name, union_of_grids
+from phenomena.grokking.data import is_prime
+
+OPTIMIZERS = ("adamw", "adamw_lr_matched", "grokfast")
+SWEEP_AXES = ("operation", "train_fraction", "weight_decay", "optimizer", "seed")
+
+
+@dataclass(frozen=True)
+class GrokkingRun:
+    """One sweep point: which data, which regulariser and optimizer, which seed."""
+
+    operation: str
+    modulus: int
+    train_fraction: float
+    weight_decay: float
+    optimizer: str
+    seed: int
+
+    @property
+    def name(self) -> str:
+        return run_name([
+            ("", self.operation), ("p", self.modulus), ("frac", self.train_fraction),
+            ("wd", self.weight_decay), ("", self.optimizer), ("seed", self.seed),
+        ])
+
+    @property
+    def dataset_name(self) -> str:
+        """Runs that share operation, modulus, fraction and seed share one split."""
+        return run_name([
+            ("", self.operation), ("p", self.modulus), ("frac", self.train_fraction), ("seed", self.seed),
+        ])
+
+    def sweep_columns(self) -> dict[str, object]:
+        columns = asdict(self)
+        columns.pop("seed")  # already a tidy column
+        return columns
+
+
+def check_study_config(study: dict) -> None:
+    """Checks the JSON schema cannot express (the schema has checked types and ranges)."""
+    if not is_prime(study["modulus"]):
+        raise ConfigError(f"config key grokking.modulus: got {study['modulus']}; must be a prime number")
+
+
+def plan_runs(study: dict) -> dict[str, GrokkingRun]:
+    """Every run of the study by name: the union of the ``sweeps`` grids, each point once."""
+    grids = [{"operation": [study["operation"]], **grid} for grid in study["sweeps"]]
+    runs = [GrokkingRun(modulus=study["modulus"], **point) for point in union_of_grids(grids)]
+    return {run.name: run for run in runs}
+
+
+def resolved_settings(study: dict, run: GrokkingRun) -> dict:
+    """Everything that determines a run's result, as one dict (Snakemake ``params``).
+
+    A change of any of these values makes Snakemake rerun that run and nothing else.
+    """
+    optimizer = dict(study["optimizer"])
+    lr_factor = 1.0 + optimizer["grokfast_lambda"] if run.optimizer == "adamw_lr_matched" else 1.0
+    return {
+        "run": asdict(run),
+        "model": {"name": study["model"]["name"], "sizes": study["model"][study["model"]["name"]]},
+        "optimizer": {
+            "lr": optimizer["lr"] * lr_factor,
+            "betas": list(optimizer["betas"]),
+            "weight_decay": run.weight_decay,
+            "warmup_steps": optimizer["warmup_steps"],
+            "grokfast": (
+                {"alpha": optimizer["grokfast_alpha"], "lamb": optimizer["grokfast_lambda"]}
+                if run.optimizer == "grokfast" else None
+            ),
+        },
+        "training": study["training"],
+    }

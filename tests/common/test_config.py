@@ -1,0 +1,69 @@
+"""Bad config gives one clear line naming the key, the value and what is allowed."""
+
+import copy
+
+import pytest
+
+from phenomena.common.config import ConfigError, load_config, load_yaml, validate_config
+from phenomena.grokking.runs import check_study_config
+
+
+@pytest.fixture(scope="module")
+def schema(request):
+    return load_yaml(request.config.rootpath / "workflow/schemas/config.schema.yaml")
+
+
+@pytest.fixture(scope="module")
+def default_config(request):
+    return load_config(request.config.rootpath / "config/config.yaml")
+
+
+@pytest.mark.parametrize("preset", ["config.yaml", "smoke.yaml", "paper.yaml"])
+def test_every_preset_is_valid(request, schema, preset):
+    root = request.config.rootpath
+    config = load_config(root / "config/config.yaml", root / "config" / preset)
+    validate_config(config, schema)
+    check_study_config(config["grokking"])
+
+
+def broken(config, path, value):
+    config = copy.deepcopy(config)
+    *parents, last = path
+    target = config
+    for key in parents:
+        target = target[key]
+    if value is DELETE:
+        del target[last]
+    else:
+        target[last] = value
+    return config
+
+
+DELETE = object()
+BAD_INPUTS = [
+    (("grokking", "operatoin"), "add", "grokking.operatoin: unknown key"),
+    (("grokking", "operation"), "mul", "grokking.operation: got 'mul'; allowed: 'add', 'sub', 'div', 'quad'"),
+    (("grokking", "sweeps", 0, "train_fraction"), [1.5], "train_fraction[0]: got 1.5; must be < 1"),
+    (("grokking", "sweeps", 0, "train_fraction"), [0.0], "train_fraction[0]: got 0.0; must be > 0"),
+    (("grokking", "sweeps", 0, "seed"), [], "grokking.sweeps[0].seed"),
+    (("grokking", "sweeps"), [], "grokking.sweeps"),
+    (("grokking", "training", "max_steps"), "many", "max_steps: got 'many' (str); expected type integer"),
+    (("grokking", "training", "eval_every"), 0, "eval_every: got 0; must be >= 1"),
+    (("grokking", "model", "name"), "rnn", "grokking.model.name: got 'rnn'"),
+    (("grokking", "optimizer", "lr"), DELETE, "'lr' is a required property"),
+    (("studies",), ["grokkking"], "studies[0]: got 'grokkking'; allowed: 'grokking'"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "message"), BAD_INPUTS)
+def test_bad_value_names_key_and_allowed(schema, default_config, path, value, message):
+    with pytest.raises(ConfigError) as error:
+        validate_config(broken(default_config, path, value), schema)
+    text = str(error.value)
+    assert message in text
+    assert "\n" not in text
+
+
+def test_non_prime_modulus_is_refused(default_config):
+    with pytest.raises(ConfigError, match=r"grokking.modulus: got 96; must be a prime number"):
+        check_study_config(broken(default_config, ("grokking", "modulus"), 96)["grokking"])

@@ -1,0 +1,71 @@
+"""Tiny Lightning runs of the grokking study (seconds each)."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from phenomena.common.config import load_config
+from phenomena.common.tables import check_tidy
+from phenomena.grokking.data import make_dataset
+from phenomena.grokking.metrics import summarize_run
+from phenomena.grokking.runs import GrokkingRun, resolved_settings
+from phenomena.grokking.train import train_run
+
+
+def tiny_settings(repo, run: GrokkingRun, **training) -> dict:
+    study = load_config(repo / "config/config.yaml")["grokking"]
+    study["modulus"] = run.modulus
+    study["model"]["mlp"] = {"d_embed": 32, "d_hidden": 128}
+    study["optimizer"]["lr"] = 0.01
+    study["training"].update({"max_steps": 200, "eval_every": 20, "checkpoint_every": 60, **training})
+    return resolved_settings(study, run)
+
+
+def train(repo, tmp_path, run, name="run", **training) -> pd.DataFrame:
+    data = tmp_path / f"{run.dataset_name}.pt"
+    if not data.exists():
+        make_dataset(run.operation, run.modulus, run.train_fraction, run.seed).save(data)
+    return train_run(tiny_settings(repo, run, **training), data, tmp_path / name)
+
+
+def test_tiny_run_fits_its_training_set(repo, tmp_path):
+    run = GrokkingRun("add", 13, 0.5, 1.0, "adamw", 0)
+    curves = train(repo, tmp_path, run)
+    check_tidy(curves)
+    assert summarize_run(curves)["final_train_accuracy"] == 1.0
+    assert sorted(curves["step"].unique()) == list(range(20, 201, 20))
+    assert set(curves["metric"]) == {"loss", "accuracy", "weight_norm"}
+    meta = json.loads((tmp_path / "run" / "meta.json").read_text())
+    assert meta["seed"] == 0 and meta["steps"] == 200 and meta["wall_time_s"] > 0
+    assert {"git_commit", "packages", "device", "config"} <= set(meta)
+    assert (tmp_path / "run" / "history.parquet").exists()
+
+
+@pytest.mark.parametrize("optimizer", ["adamw", "grokfast"])
+def test_resumed_run_equals_uninterrupted_run(repo, tmp_path, optimizer):
+    run = GrokkingRun("add", 13, 0.5, 1.0, optimizer, 1)
+    whole = train(repo, tmp_path, run, name="whole")
+    train(repo, tmp_path, run, name="resumed", max_steps=120)  # as if stopped after step 120
+    resumed = train(repo, tmp_path, run, name="resumed")
+    pd.testing.assert_frame_equal(whole, resumed)
+
+
+def test_checkpoint_of_other_settings_is_not_reused(repo, tmp_path):
+    run = GrokkingRun("add", 13, 0.5, 1.0, "adamw", 2)
+    fresh = train(repo, tmp_path, run, name="fresh", eval_every=30)
+    train(repo, tmp_path, run, name="reused")  # leaves a checkpoint made with eval_every=20
+    changed = train(repo, tmp_path, run, name="reused", eval_every=30)
+    pd.testing.assert_frame_equal(fresh, changed)
+
+
+@pytest.mark.slow
+def test_tiny_run_groks_and_its_control_does_not(repo, tmp_path):
+    """Addition mod 47 on half the pairs: fit first, generalize much later; never without weight decay."""
+    budget = {"max_steps": 1200, "eval_every": 25, "checkpoint_every": 600}
+    grokking = summarize_run(train(repo, tmp_path, GrokkingRun("add", 47, 0.5, 1.0, "adamw", 0), "wd1", **budget))
+    control = summarize_run(train(repo, tmp_path, GrokkingRun("add", 47, 0.5, 0.0, "adamw", 0), "wd0", **budget))
+    assert grokking["final_val_accuracy"] >= 0.99
+    assert grokking["grokking_delay"] >= 5, grokking
+    assert control["final_train_accuracy"] == 1.0
+    assert control["final_val_accuracy"] < 0.95 and control["last_step"] == 1200

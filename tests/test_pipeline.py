@@ -1,0 +1,102 @@
+"""The smoke pipeline end to end, in a copy of the workflow in a temporary directory.
+
+The copy keeps the repository's own results/ and sources untouched, so these tests may
+edit a figure's code or delete outputs and watch what Snakemake plans.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from phenomena.common.tables import check_tidy, read_parquet
+
+pytestmark = pytest.mark.slow
+
+SMOKE = ["--configfile", "config/smoke.yaml"]
+FIGURES = ["accuracy", "steps_to_generalize", "weight_norm", "optimizers"]
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "snakemake", *args]
+    done = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return done
+
+
+def planned_jobs(dry_run_output: str) -> dict[str, int]:
+    """Rule -> job count from the 'Job stats' table of a dry run."""
+    if "Nothing to be done" in dry_run_output:
+        return {}
+    table = dry_run_output.split("Job stats:", 1)[1]
+    return {rule: int(count) for rule, count in re.findall(r"^(\w+)\s+(\d+)$", table, re.M) if rule != "total"}
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory, request) -> Path:
+    """A copy of the workflow, with the smoke pipeline already run in it."""
+    repo = request.config.rootpath
+    workdir = tmp_path_factory.mktemp("workflow")
+    ignore = shutil.ignore_patterns("__pycache__", "results", ".snakemake")
+    shutil.copy(repo / "Snakefile", workdir)
+    for folder in ("workflow", "config", "src"):
+        shutil.copytree(repo / folder, workdir / folder, ignore=ignore)
+    snakemake(workdir, "--cores", "2", *SMOKE)
+    return workdir
+
+
+def test_smoke_pipeline_writes_tidy_parquet_and_figures(smoke):
+    curves = read_parquet(smoke / "results/grokking/metrics/curves.parquet")
+    check_tidy(curves)
+    assert set(curves["study"]) == {"grokking"}
+    assert {"train_fraction", "weight_decay", "optimizer", "operation", "modulus"} <= set(curves.columns)
+    assert curves["run"].nunique() == 5
+    summary = read_parquet(smoke / "results/grokking/metrics/summary.parquet")
+    grokked = summary[(summary.weight_decay == 1) & (summary.optimizer == "adamw")]
+    assert (grokked["final_val_accuracy"] >= 0.99).all()
+    for figure in FIGURES:
+        for extension in ("png", "pdf"):
+            assert (smoke / f"results/grokking/figures/{figure}.{extension}").stat().st_size > 10_000
+    for log in ("train", "data", "figures"):
+        assert list((smoke / "results/grokking/logs" / log).glob("*.log"))
+    assert (smoke / "results/grokking/runs").glob("*/meta.json")
+
+
+def test_rerun_does_nothing(smoke):
+    assert planned_jobs(snakemake(smoke, "-n", *SMOKE).stdout) == {}
+
+
+def test_editing_one_figure_reruns_that_figure_only(smoke):
+    code = smoke / "src/phenomena/grokking/figures/weight_norm.py"
+    code.write_text(code.read_text() + "\n# a style change\n")  # content: a bare touch keeps its checksum
+    assert planned_jobs(snakemake(smoke, "-n", *SMOKE).stdout) == {"grokking_figure_weight_norm": 1, "all": 1}
+    snakemake(smoke, "--cores", "1", *SMOKE)
+    assert planned_jobs(snakemake(smoke, "-n", *SMOKE).stdout) == {}
+
+
+def test_deleted_figure_is_rebuilt_without_training(smoke):
+    figure = smoke / "results/grokking/figures/accuracy.png"
+    figure.unlink()
+    done = snakemake(smoke, "results/grokking/figures/accuracy.png", "--cores", "1", *SMOKE)  # target first:
+    # --configfile takes every argument after it
+    assert figure.exists()
+    ran = set(re.findall(r"^(?:local)?rule (\w+):", done.stderr + done.stdout, re.M))
+    assert ran == {"grokking_figure_accuracy"}
+
+
+def test_changed_setting_reruns_what_depends_on_it(smoke):
+    jobs = planned_jobs(snakemake(smoke, "-n", *SMOKE, "--config", "accelerator=cpu").stdout)
+    assert jobs.get("grokking_train") == 5 and "grokking_data" not in jobs
+
+
+def test_bad_config_stops_before_any_job_with_one_clear_line(smoke):
+    done = snakemake(smoke, "-n", *SMOKE, "--config", "threads_per_job=0", check=False)
+    assert done.returncode != 0
+    assert "config key threads_per_job: got 0; must be >= 1" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout

@@ -1,0 +1,28 @@
+# Helpers shared by the rule files; keep logic in src/phenomena, not here.
+import sys
+from pathlib import Path
+
+from phenomena.common.config import ConfigError, load_yaml, validate_config
+from phenomena.grokking.runs import check_study_config as check_grokking_config
+
+SRC = Path(workflow.basedir) / "src" / "phenomena"
+STUDY_CHECKS = {"grokking": check_grokking_config}
+
+try:
+    validate_config(config, load_yaml(Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"))
+    for study, check in STUDY_CHECKS.items():
+        check(config[study])
+except ConfigError as error:
+    sys.exit(f"phenomena: {error}")
+
+STUDY_TARGETS = {}  # study name -> its final outputs, filled by each rule file
+
+
+def study_targets():
+    """Final outputs of the studies named in config['studies']."""
+    return [path for study in config["studies"] for path in STUDY_TARGETS[study]]
+
+
+def figure_code(study, figure):
+    """The source file of one figure: an input, so editing it reruns that figure only."""
+    return SRC / study / "figures" / f"{figure}.py"

@@ -1,0 +1,15 @@
+"""Rule grokking_train: one Lightning run; resumes from its last.ckpt if a previous attempt died."""
+
+from pathlib import Path
+
+from phenomena.common.runtime import output_to_log
+from phenomena.grokking.train import train_run
+
+with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
+    train_run(
+        snakemake.params.settings,  # noqa: F821
+        snakemake.input[0],  # noqa: F821
+        Path(snakemake.output.meta).parent,  # noqa: F821
+        threads=snakemake.threads,  # noqa: F821
+        accelerator=snakemake.params.accelerator,  # noqa: F821
+    )
