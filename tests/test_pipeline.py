@@ -100,3 +100,12 @@ def test_bad_config_stops_before_any_job_with_one_clear_line(smoke):
     assert done.returncode != 0
     assert "config key threads_per_job: got 0; must be >= 1" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_report_holds_every_figure_with_its_caption(smoke):
+    snakemake(smoke, "--report", "report.html", *SMOKE)
+    html = (smoke / "report.html").read_text()
+    for figure in FIGURES:
+        assert f"{figure}.png" in html
+    assert "What to look for" in html
+    assert "add mod 47" in html  # captions render the config that made the figure
