@@ -16,6 +16,6 @@ include: "workflow/rules/grokking.smk"
 
 
 rule all:
+    default_target: True
     input:
         study_targets(),
-    default_target: True

@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import io
 import statistics
+import tempfile
 import time
 
 import pytorch_lightning as pl
@@ -23,7 +24,7 @@ from phenomena.common.config import load_config
 from phenomena.common.lightning import make_trainer
 from phenomena.common.runtime import seed_everything, set_threads
 from phenomena.grokking.data import make_dataset
-from phenomena.grokking.models import build_model
+from phenomena.grokking.models import build_model, weight_norm
 from phenomena.grokking.module import GrokkingModule
 from phenomena.grokking.runs import GrokkingRun, resolved_settings
 
@@ -39,7 +40,9 @@ def plain_loop(settings: dict, dataset) -> float:
     seed_everything(0)
     model = build_model(settings["model"]["name"], settings["model"]["sizes"], dataset.modulus)
     opt = settings["optimizer"]
-    optimizer = torch.optim.AdamW(model.parameters(), lr=opt["lr"], betas=opt["betas"], weight_decay=opt["weight_decay"])
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=opt["lr"], betas=opt["betas"], weight_decay=opt["weight_decay"]
+    )
     warmup = max(1, opt["warmup_steps"])
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: min(1.0, (step + 1) / warmup))
     every = settings["training"]["eval_every"]
@@ -52,7 +55,11 @@ def plain_loop(settings: dict, dataset) -> float:
         schedule.step()
         if step % every == 0:
             with torch.no_grad():
-                for inputs, labels in ((dataset.train_inputs, dataset.train_labels), (dataset.val_inputs, dataset.val_labels)):
+                weight_norm(model)
+                for inputs, labels in (
+                    (dataset.train_inputs, dataset.train_labels),
+                    (dataset.val_inputs, dataset.val_labels),
+                ):
                     logits = model(inputs)
                     F.cross_entropy(logits, labels), (logits.argmax(-1) == labels).float().mean()
     return time.perf_counter() - started
@@ -76,7 +83,10 @@ def lightning_loop(settings: dict, dataset, run_dir: str) -> tuple[float, float]
     module = GrokkingModule(dataset, settings["model"], settings["optimizer"], training["eval_every"])
     timer = FitTimer()
     trainer = make_trainer(
-        run_dir, max_steps=training["max_steps"], checkpoint_every_epochs=10**9, callbacks=[timer],
+        run_dir,
+        max_steps=training["max_steps"],
+        checkpoint_every_epochs=10**9,
+        callbacks=[timer],
         accelerator="cpu",
     )
     with contextlib.redirect_stdout(io.StringIO()):
@@ -95,16 +105,16 @@ def main() -> None:
     settings = settings_for(args.steps, args.eval_every)
     dataset = make_dataset("add", 97, 0.3, 0)
     plain, fit, total = [], [], []
-    for repeat in range(args.repeats):
+    for _ in range(args.repeats):
         plain.append(plain_loop(settings, dataset))
-        seconds, with_startup = lightning_loop(settings, dataset, f"/tmp/phenomena-bench-{repeat}")
+        seconds, with_startup = lightning_loop(settings, dataset, tempfile.mkdtemp(prefix="phenomena-bench-"))
         fit.append(seconds)
         total.append(with_startup)
-    per_step = lambda values: 1000 * statistics.median(values) / args.steps  # noqa: E731
     print(f"steps={args.steps} eval_every={args.eval_every} repeats={args.repeats} threads={args.threads}")
-    print(f"plain PyTorch loop      : {per_step(plain):6.2f} ms/step")
-    print(f"Lightning fit loop      : {per_step(fit):6.2f} ms/step  ratio {statistics.median(fit) / statistics.median(plain):.3f}")
-    print(f"Lightning incl. start-up: {per_step(total):6.2f} ms/step  ratio {statistics.median(total) / statistics.median(plain):.3f}")
+    baseline = statistics.median(plain)
+    for label, seconds in [("plain PyTorch loop", plain), ("Lightning fit loop", fit), ("Lightning + start-up", total)]:
+        median = statistics.median(seconds)
+        print(f"{label:22s}: {1000 * median / args.steps:6.2f} ms/step  ratio to plain {median / baseline:.3f}")
 
 
 if __name__ == "__main__":

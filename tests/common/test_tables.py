@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from phenomena.common.files import atomic_path
-from phenomena.common.tables import SchemaError, TIDY_COLUMNS, read_parquet, records_to_tidy, write_parquet
+from phenomena.common.tables import TIDY_COLUMNS, SchemaError, read_parquet, records_to_tidy, write_parquet
 
 
 def tidy_example() -> pd.DataFrame:

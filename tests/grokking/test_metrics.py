@@ -11,9 +11,33 @@ def synthetic_run(run: str, train: list[float], val: list[float], every: int = 1
     for index, (t, v) in enumerate(zip(train, val)):
         step = (index + 1) * every
         rows += [
-            {"run": run, "seed": 0, "train_fraction": 0.3, "step": step, "split": "train", "metric": "accuracy", "value": t},
-            {"run": run, "seed": 0, "train_fraction": 0.3, "step": step, "split": "val", "metric": "accuracy", "value": v},
-            {"run": run, "seed": 0, "train_fraction": 0.3, "step": step, "split": "train", "metric": "loss", "value": 9.0},
+            {
+                "run": run,
+                "seed": 0,
+                "train_fraction": 0.3,
+                "step": step,
+                "split": "train",
+                "metric": "accuracy",
+                "value": t,
+            },
+            {
+                "run": run,
+                "seed": 0,
+                "train_fraction": 0.3,
+                "step": step,
+                "split": "val",
+                "metric": "accuracy",
+                "value": v,
+            },
+            {
+                "run": run,
+                "seed": 0,
+                "train_fraction": 0.3,
+                "step": step,
+                "split": "train",
+                "metric": "loss",
+                "value": 9.0,
+            },
         ]
     return pd.DataFrame(rows)
 

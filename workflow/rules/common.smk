@@ -9,7 +9,10 @@ SRC = Path(workflow.basedir) / "src" / "phenomena"
 STUDY_CHECKS = {"grokking": check_grokking_config}
 
 try:
-    validate_config(config, load_yaml(Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"))
+    validate_config(
+        config,
+        load_yaml(Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"),
+    )
     for study, check in STUDY_CHECKS.items():
         check(config[study])
 except ConfigError as error:

@@ -8,7 +8,9 @@ GROKKING_FIGURES = ["accuracy", "steps_to_generalize", "weight_norm", "optimizer
 GROKKING_DIR = "results/grokking"
 
 STUDY_TARGETS["grokking"] = expand(
-    f"{GROKKING_DIR}/figures/{{figure}}.{{ext}}", figure=GROKKING_FIGURES, ext=["png", "pdf"]
+    f"{GROKKING_DIR}/figures/{{figure}}.{{ext}}",
+    figure=GROKKING_FIGURES,
+    ext=["png", "pdf"],
 )
 
 
@@ -39,10 +41,10 @@ rule grokking_train:
         meta=f"{GROKKING_DIR}/runs/{{run}}/meta.json",
     log:
         f"{GROKKING_DIR}/logs/train/{{run}}.log",
+    threads: config["threads_per_job"]
     params:
         settings=lambda wc: resolved_settings(GROKKING, GROKKING_RUNS[wc.run]),
         accelerator=config["accelerator"],
-    threads: config["threads_per_job"]
     script:
         "../scripts/grokking_train.py"
 

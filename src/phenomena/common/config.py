@@ -36,8 +36,12 @@ def describe_error(error: jsonschema.ValidationError) -> str:
     if validator == "type":
         return f"config key {where}: got {error.instance!r} ({type(error.instance).__name__}); expected type {expected}"
     bounds = {
-        "minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<",
-        "minItems": "at least this many items:", "maxItems": "at most this many items:",
+        "minimum": ">=",
+        "maximum": "<=",
+        "exclusiveMinimum": ">",
+        "exclusiveMaximum": "<",
+        "minItems": "at least this many items:",
+        "maxItems": "at most this many items:",
     }
     if validator in bounds:
         return f"config key {where}: got {error.instance!r}; must be {bounds[validator]} {expected}"

@@ -76,8 +76,16 @@ def records_to_tidy(
     ``"val_accuracy" -> ("val", "accuracy")``; keys not in the map are dropped.
     """
     rows = [
-        {"study": study, "run": run, "seed": seed, "step": record["step"],
-         "split": split, "metric": metric, "value": record[key], **sweep}
+        {
+            "study": study,
+            "run": run,
+            "seed": seed,
+            "step": record["step"],
+            "split": split,
+            "metric": metric,
+            "value": record[key],
+            **sweep,
+        }
         for record in records
         for key, (split, metric) in metric_names.items()
         if key in record

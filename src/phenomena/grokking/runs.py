@@ -25,17 +25,28 @@ class GrokkingRun:
 
     @property
     def name(self) -> str:
-        return run_name([
-            ("", self.operation), ("p", self.modulus), ("frac", self.train_fraction),
-            ("wd", self.weight_decay), ("", self.optimizer), ("seed", self.seed),
-        ])
+        return run_name(
+            [
+                ("", self.operation),
+                ("p", self.modulus),
+                ("frac", self.train_fraction),
+                ("wd", self.weight_decay),
+                ("", self.optimizer),
+                ("seed", self.seed),
+            ]
+        )
 
     @property
     def dataset_name(self) -> str:
         """Runs that share operation, modulus, fraction and seed share one split."""
-        return run_name([
-            ("", self.operation), ("p", self.modulus), ("frac", self.train_fraction), ("seed", self.seed),
-        ])
+        return run_name(
+            [
+                ("", self.operation),
+                ("p", self.modulus),
+                ("frac", self.train_fraction),
+                ("seed", self.seed),
+            ]
+        )
 
     def sweep_columns(self) -> dict[str, object]:
         columns = asdict(self)
@@ -73,7 +84,8 @@ def resolved_settings(study: dict, run: GrokkingRun) -> dict:
             "warmup_steps": optimizer["warmup_steps"],
             "grokfast": (
                 {"alpha": optimizer["grokfast_alpha"], "lamb": optimizer["grokfast_lambda"]}
-                if run.optimizer == "grokfast" else None
+                if run.optimizer == "grokfast"
+                else None
             ),
         },
         "training": study["training"],

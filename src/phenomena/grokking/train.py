@@ -44,10 +44,13 @@ def train_run(
     history = MetricHistory(list(LOGGED_METRICS))
     callbacks = [history]
     if training["stop_after_generalizing"]:
-        callbacks.append(StopAfterThreshold(
-            "val_accuracy", training["stop_after_generalizing"]["val_accuracy"],
-            training["stop_after_generalizing"]["extra_ratio"],
-        ))
+        callbacks.append(
+            StopAfterThreshold(
+                "val_accuracy",
+                training["stop_after_generalizing"]["val_accuracy"],
+                training["stop_after_generalizing"]["extra_ratio"],
+            )
+        )
     trainer = make_trainer(
         run_dir,
         max_steps=training["max_steps"],

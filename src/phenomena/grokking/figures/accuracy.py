@@ -14,9 +14,20 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     data = accuracy_curves(main_runs(curves))
     fractions = sorted(data["train_fraction"].unique())
     grid = sns.relplot(
-        data=data, x="step", y="value", hue="split", style="split", units="seed", estimator=None,
-        col="train_fraction", col_order=fractions, kind="line", height=3.2, aspect=1.1,
-        facet_kws={"sharex": True}, alpha=0.85,
+        data=data,
+        x="step",
+        y="value",
+        hue="split",
+        style="split",
+        units="seed",
+        estimator=None,
+        col="train_fraction",
+        col_order=fractions,
+        kind="line",
+        height=3.2,
+        aspect=1.1,
+        facet_kws={"sharex": True},
+        alpha=0.85,
     )
     grid.set(ylim=(-0.02, 1.02))
     for axis in grid.axes.flat:

@@ -25,18 +25,48 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     data = data[data["split"] == "validation"]
     order = [o for o in ORDER if o in set(data["optimizer"])]
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [3, 2]})
-    sns.lineplot(data=data, x="step", y="value", hue="optimizer", hue_order=order, units="run",
-                 estimator=None, ax=left, alpha=0.85)
+    sns.lineplot(
+        data=data,
+        x="step",
+        y="value",
+        hue="optimizer",
+        hue_order=order,
+        units="run",
+        estimator=None,
+        ax=left,
+        alpha=0.85,
+    )
     log_step_axis(left)
-    left.set(xlabel="optimization step (log)", ylabel="validation accuracy",
-             title="Validation accuracy (one line per seed)")
+    left.set(
+        xlabel="optimization step (log)", ylabel="validation accuracy", title="Validation accuracy (one line per seed)"
+    )
     steps = compared(summary)
-    sns.stripplot(data=steps, x="optimizer", y="steps_to_val_95", order=order, hue="optimizer",
-                  hue_order=order, size=7, ax=right, legend=False)
-    sns.pointplot(data=steps, x="optimizer", y="steps_to_val_95", order=order, color="black",
-                  errorbar=None, markers="_", markersize=20, linestyle="none", ax=right)
-    right.set(ylabel="steps to 95% validation accuracy", xlabel="",
-              title="Steps to generalize (dots: seeds, bar: mean)")
+    sns.stripplot(
+        data=steps,
+        x="optimizer",
+        y="steps_to_val_95",
+        order=order,
+        hue="optimizer",
+        hue_order=order,
+        size=7,
+        ax=right,
+        legend=False,
+    )
+    sns.pointplot(
+        data=steps,
+        x="optimizer",
+        y="steps_to_val_95",
+        order=order,
+        color="black",
+        errorbar=None,
+        markers="_",
+        markersize=20,
+        linestyle="none",
+        ax=right,
+    )
+    right.set(
+        ylabel="steps to 95% validation accuracy", xlabel="", title="Steps to generalize (dots: seeds, bar: mean)"
+    )
     right.tick_params(axis="x", labelrotation=15)
     fractions = ", ".join(f"{f:g}" for f in sorted(steps["train_fraction"].unique()))
     figure.suptitle(f"AdamW vs matched-lr AdamW vs Grokfast-EMA (train fraction {fractions})", y=1.02)
