@@ -52,6 +52,21 @@ BAD_INPUTS = [
     (("grokking", "model", "name"), "rnn", "grokking.model.name: got 'rnn'"),
     (("grokking", "optimizer", "lr"), DELETE, "'lr' is a required property"),
     (("studies",), ["grokkking"], "studies[0]: got 'grokkking'; allowed: 'grokking'"),
+    (("studies",), [], "config key studies: got []; must be at least this many items: 1"),
+    (("accelerator",), "tpu", "accelerator: got 'tpu'; allowed: 'auto', 'cpu', 'gpu'"),
+    (("results",), "out", "config key results: unknown key"),
+    (("grokking", "modulus"), 97.5, "grokking.modulus: got 97.5 (float); expected type integer"),
+    (("grokking", "optimizer", "betas"), [0.9, 0.98, 0.9], "grokking.optimizer.betas"),
+    (("grokking", "optimizer", "grokfast_alpha"), 1.0, "grokfast_alpha: got 1.0; must be < 1"),
+    (("grokking", "sweeps", 0, "weight_decay"), [-1.0], "weight_decay[0]: got -1.0; must be >= 0"),
+    (("grokking", "sweeps", 0, "optimizer"), ["sgd"], "optimizer[0]: got 'sgd'; allowed: 'adamw'"),
+    (("grokking", "sweeps", 0, "seed"), [0, 0], "grokking.sweeps[0].seed"),
+    (
+        ("grokking", "training", "stop_after_generalizing"),
+        {"val_accuracy": 1.5, "extra_ratio": 0.2},
+        "stop_after_generalizing.val_accuracy: got 1.5; must be <= 1",
+    ),
+    (("grokking", "model", "mlp", "d_hidden"), 0, "grokking.model.mlp.d_hidden: got 0; must be >= 1"),
 ]
 
 
