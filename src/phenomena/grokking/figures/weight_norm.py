@@ -10,9 +10,14 @@ from phenomena.common.plotting import log_step_axis
 from phenomena.grokking.figures import MAIN_OPTIMIZER
 
 
+def setting_label(train_fraction: float, weight_decay: float) -> str:
+    """Legend label of a run's setting; also the key of its colour."""
+    return f"frac {train_fraction:g}, wd {weight_decay:g}"
+
+
 def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     runs = curves[(curves["optimizer"] == MAIN_OPTIMIZER) & (curves["metric"] == "weight_norm")].copy()
-    runs["setting"] = [f"frac {f:g}, wd {w:g}" for f, w in zip(runs["train_fraction"], runs["weight_decay"])]
+    runs["setting"] = [setting_label(f, w) for f, w in zip(runs["train_fraction"], runs["weight_decay"])]
     settings = sorted(runs["setting"].unique(), key=lambda s: ("wd 0" in s, s))
     palette = dict(zip(settings, sns.color_palette(n_colors=len(settings))))
     figure, axis = plt.subplots(figsize=(6.5, 4))
@@ -30,8 +35,8 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     )
     marks = summary[summary["run"].isin(runs["run"].unique())].dropna(subset=["steps_to_val_95"])
     for _, row in marks.iterrows():
-        setting = f"frac {row.train_fraction:g}, wd {row.weight_decay:g}"
-        axis.axvline(row.steps_to_val_95, color=palette[setting], linestyle=":", alpha=0.7)
+        color = palette[setting_label(row.train_fraction, row.weight_decay)]
+        axis.axvline(row.steps_to_val_95, color=color, linestyle=":", alpha=0.7)
     log_step_axis(axis)
     axis.set(
         xlabel="optimization step (log)",
