@@ -13,6 +13,7 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/grokking.smk"
+include: "workflow/rules/double_descent.smk"
 
 
 rule all:

@@ -19,7 +19,10 @@ from phenomena.common.tables import check_tidy, read_parquet
 pytestmark = pytest.mark.slow
 
 SMOKE = ["--configfile", "config/smoke.yaml"]
-FIGURES = ["accuracy", "steps_to_generalize", "weight_norm", "optimizers"]
+FIGURES = {
+    "grokking": ["accuracy", "steps_to_generalize", "weight_norm", "optimizers"],
+    "double_descent": ["model_wise", "epoch_wise", "sample_wise", "random_features"],
+}
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -60,12 +63,34 @@ def test_smoke_pipeline_writes_tidy_parquet_and_figures(smoke):
     summary = read_parquet(smoke / "results/grokking/metrics/summary.parquet")
     grokked = summary[(summary.weight_decay == 1) & (summary.optimizer == "adamw")]
     assert (grokked["final_val_accuracy"] >= 0.99).all()
-    for figure in FIGURES:
+    for figure in FIGURES["grokking"]:
         for extension in ("png", "pdf"):
             assert (smoke / f"results/grokking/figures/{figure}.{extension}").stat().st_size > 10_000
     for log in ("train", "data", "figures"):
         assert list((smoke / "results/grokking/logs" / log).glob("*.log"))
     assert (smoke / "results/grokking/runs").glob("*/meta.json")
+
+
+def test_smoke_double_descent_writes_its_tables_and_figures(smoke):
+    metrics = smoke / "results/double_descent/metrics"
+    curves = read_parquet(metrics / "curves.parquet")
+    check_tidy(curves)
+    # smoke.yaml: 4 widths x 2 noise levels + 3 sizes x 1 noise level (the width-16 member
+    # at 1000 examples and 15% noise belongs to both sweeps and is trained once)
+    assert curves["run"].nunique() == 4 * 2 + 3 - 1
+    assert sorted(curves["step"].unique()) == list(range(1, 31))
+    assert {"width", "num_train", "label_noise", "parameters"} <= set(curves.columns)
+    final = read_parquet(metrics / "final.parquet")
+    assert final.groupby("sweep")["run"].nunique().to_dict() == {"model_wise": 8, "sample_wise": 3}
+    summary = read_parquet(metrics / "summary.parquet")
+    assert summary.groupby("sweep").size().to_dict() == {"model_wise": 2, "sample_wise": 1, "random_features": 1}
+    assert {"interpolation_threshold", "peak_at", "peak_test_error", "largest_test_error"} <= set(summary.columns)
+    assert summary.loc[summary["sweep"] == "random_features", "peak_at"].item() == 200  # features = samples
+    check_tidy(read_parquet(metrics / "random_features.parquet"))
+    for figure in FIGURES["double_descent"]:
+        assert (smoke / f"results/double_descent/figures/{figure}.pdf").stat().st_size > 10_000
+    # one job per width and size: the members of a job train together as one stack
+    assert len(list((smoke / "results/double_descent/logs/train").glob("*.log"))) == 6
 
 
 def test_rerun_does_nothing(smoke):
@@ -105,7 +130,32 @@ def test_bad_config_stops_before_any_job_with_one_clear_line(smoke):
 def test_report_holds_every_figure_with_its_caption(smoke):
     snakemake(smoke, "--report", "report.html", *SMOKE)
     html = (smoke / "report.html").read_text()
-    for figure in FIGURES:
-        assert f"{figure}.png" in html
+    for study, figures in FIGURES.items():
+        for figure in figures:
+            assert f"{figure}.png" in html, (study, figure)
     assert "What to look for" in html
     assert "add mod 47" in html  # captions render the config that made the figure
+
+
+def test_paper_preset_plans_gpu_training_jobs(smoke):
+    done = snakemake(smoke, "-n", "--configfile", "config/paper.yaml")
+    jobs = planned_jobs(done.stdout)
+    # ResNet-18 widths x noise levels + sample-wise sizes, one GPU job each (one member shared)
+    assert jobs["double_descent_train"] == 26 * 3 + 6 - 1
+    assert "wildcards: dd_job=resnet18_w64_n50000_noise0.2_seed0" in done.stdout
+    assert "gpu=1" in done.stdout
+
+
+def test_missing_cifar10_stops_with_one_clear_line(smoke):
+    done = snakemake(
+        smoke,
+        "results/double_descent/data/source.pt",
+        "--cores",
+        "1",
+        "--configfile",
+        "config/paper.yaml",
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "phenomena: CIFAR-10 not found in data/cifar-10-batches-py: missing data_batch_1" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -5,6 +5,7 @@ import copy
 import pytest
 
 from phenomena.common.config import ConfigError, load_config, load_yaml, validate_config
+from phenomena.double_descent.runs import check_study_config as check_double_descent
 from phenomena.grokking.runs import check_study_config
 
 
@@ -24,6 +25,7 @@ def test_every_preset_is_valid(request, schema, preset):
     config = load_config(root / "config/config.yaml", root / "config" / preset)
     validate_config(config, schema)
     check_study_config(config["grokking"])
+    check_double_descent(config["double_descent"])
 
 
 def broken(config, path, value):
@@ -67,6 +69,21 @@ BAD_INPUTS = [
         "stop_after_generalizing.val_accuracy: got 1.5; must be <= 1",
     ),
     (("grokking", "model", "mlp", "d_hidden"), 0, "grokking.model.mlp.d_hidden: got 0; must be >= 1"),
+    (("studies",), ["double-descent"], "studies[0]: got 'double-descent'; allowed: 'grokking', 'double_descent'"),
+    (("double_descent", "model_wise", "widths"), [4, 0, 16], "model_wise.widths[1]: got 0; must be >= 1"),
+    (("double_descent", "model_wise", "widths"), [-8], "model_wise.widths[0]: got -8; must be >= 1"),
+    (("double_descent", "model_wise", "widths"), [], "double_descent.model_wise.widths"),
+    (("double_descent", "model_wise", "widths"), [4.5], "widths[0]: got 4.5 (float); expected type integer"),
+    (("double_descent", "model_wise", "label_noise"), [0.0, 1.0], "label_noise[1]: got 1.0; must be < 1"),
+    (("double_descent", "model_wise", "label_noise"), [-0.1], "label_noise[0]: got -0.1; must be >= 0"),
+    (("double_descent", "sample_wise", "width"), 0, "double_descent.sample_wise.width: got 0; must be >= 1"),
+    (("double_descent", "random_features", "label_noise"), 1.2, "random_features.label_noise: got 1.2; must be < 1"),
+    (("double_descent", "data", "source"), "mnist", "data.source: got 'mnist'; allowed: 'mnist1d', 'cifar10'"),
+    (("double_descent", "model", "name"), "resnet50", "double_descent.model.name: got 'resnet50'"),
+    (("double_descent", "training", "batch_size"), 0, "double_descent.training.batch_size: got 0; must be >= 1"),
+    (("double_descent", "training", "augment"), "yes", "augment: got 'yes' (str); expected type boolean"),
+    (("double_descent", "data", "mnist1d", "train_split"), 1.0, "train_split: got 1.0; must be < 1"),
+    (("double_descent", "model_wise", "widht"), 4, "double_descent.model_wise.widht: unknown key"),
 ]
 
 
@@ -82,3 +99,30 @@ def test_bad_value_names_key_and_allowed(schema, default_config, path, value, me
 def test_non_prime_modulus_is_refused(default_config):
     with pytest.raises(ConfigError, match=r"grokking.modulus: got 96; must be a prime number"):
         check_study_config(broken(default_config, ("grokking", "modulus"), 96)["grokking"])
+
+
+DOUBLE_DESCENT_CHECKS = [
+    (("data", "source"), "cifar10", "double_descent.data.cifar10_path: must be set when data.source is cifar10"),
+    (("model", "name"), "resnet18", "double_descent.model.name: resnet18 needs image data"),
+    (
+        ("model_wise", "num_train"),
+        4500,
+        "double_descent.model_wise.num_train: got 4500; the mnist1d training set has 4000",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "message"), DOUBLE_DESCENT_CHECKS)
+def test_double_descent_checks_beyond_the_schema(default_config, path, value, message):
+    study = broken(default_config, ("double_descent", *path), value)["double_descent"]
+    with pytest.raises(ConfigError) as error:
+        check_double_descent(study)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_double_descent_needs_one_network_sweep(default_config):
+    study = broken(default_config, ("double_descent", "model_wise"), None)["double_descent"]
+    study["sample_wise"] = None
+    with pytest.raises(ConfigError, match="both are null; enable at least one"):
+        check_double_descent(study)

@@ -3,10 +3,16 @@ import sys
 from pathlib import Path
 
 from phenomena.common.config import ConfigError, load_yaml, validate_config
+from phenomena.double_descent.runs import (
+    check_study_config as check_double_descent_config,
+)
 from phenomena.grokking.runs import check_study_config as check_grokking_config
 
 SRC = Path(workflow.basedir) / "src" / "phenomena"
-STUDY_CHECKS = {"grokking": check_grokking_config}
+STUDY_CHECKS = {
+    "grokking": check_grokking_config,
+    "double_descent": check_double_descent_config,
+}
 
 try:
     validate_config(
@@ -27,5 +33,7 @@ def study_targets():
 
 
 def figure_code(study, figure):
-    """The source file of one figure: an input, so editing it reruns that figure only."""
-    return SRC / study / "figures" / f"{figure}.py"
+    """The source of one figure, inputs of its rule: editing the figure's module reruns that
+    figure only; editing the study's shared figure helpers reruns all its figures."""
+    figures = SRC / study / "figures"
+    return [figures / f"{figure}.py", figures / "__init__.py"]

@@ -1,8 +1,9 @@
 # Grokking on modular arithmetic: data -> train -> metrics -> figures.
-from phenomena.grokking.runs import plan_runs, resolved_settings
+# Rule files share one namespace: import each study's helpers under a study prefix.
+import phenomena.grokking.runs as grokking_runs
 
 GROKKING = config["grokking"]
-GROKKING_RUNS = plan_runs(GROKKING)
+GROKKING_RUNS = grokking_runs.plan_runs(GROKKING)
 GROKKING_DATASETS = {run.dataset_name: run for run in GROKKING_RUNS.values()}
 GROKKING_FIGURES = ["accuracy", "steps_to_generalize", "weight_norm", "optimizers"]
 GROKKING_DIR = "results/grokking"
@@ -42,8 +43,12 @@ rule grokking_train:
     log:
         f"{GROKKING_DIR}/logs/train/{{run}}.log",
     threads: config["threads_per_job"]
+    resources:
+        gpu=config["gpus_per_job"],
     params:
-        settings=lambda wc: resolved_settings(GROKKING, GROKKING_RUNS[wc.run]),
+        settings=lambda wc: grokking_runs.resolved_settings(
+            GROKKING, GROKKING_RUNS[wc.run]
+        ),
         accelerator=config["accelerator"],
     script:
         "../scripts/grokking_train.py"

@@ -12,11 +12,30 @@ from pathlib import Path
 
 import pytorch_lightning as pl
 from pytorch_lightning.callbacks import Callback, ModelCheckpoint, TQDMProgressBar
+from torch.utils.data import Dataset
 
 from phenomena.common.files import write_text_atomic
 
 CHECKPOINT_DIR = "checkpoints"
 LAST_CHECKPOINT = "last.ckpt"
+STEP_BUDGET_KEYS = ("max_steps", "epochs")  # raising these continues a run instead of restarting it
+
+
+class StepTicks(Dataset):
+    """``length`` empty items: each training 'batch' is one full-batch step on module buffers.
+
+    The data live on the module (and move to the GPU with it), so the dataloader only sets
+    the rhythm of training: ``length`` steps per Lightning epoch.
+    """
+
+    def __init__(self, length: int):
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int) -> int:
+        return index
 
 
 class MetricHistory(Callback):
@@ -140,7 +159,7 @@ def resume_checkpoint(run_dir: str | Path, settings: dict) -> Path | None:
     """The ``last.ckpt`` to resume from, or None for a fresh start.
 
     A checkpoint is reused only if it was made with the same ``settings`` (compared as
-    JSON, ``training.max_steps`` excepted: raising the budget continues a run). A
+    JSON, the budget ``training.max_steps`` or ``training.epochs`` excepted: raising it continues a run). A
     checkpoint left by other settings is deleted, so a changed config never silently
     continues an old run.
     """
@@ -162,7 +181,7 @@ def resume_checkpoint(run_dir: str | Path, settings: dict) -> Path | None:
 def _without_step_budget(settings: dict) -> dict:
     trimmed = dict(settings)
     if isinstance(trimmed.get("training"), dict):
-        trimmed["training"] = {k: v for k, v in trimmed["training"].items() if k != "max_steps"}
+        trimmed["training"] = {k: v for k, v in trimmed["training"].items() if k not in STEP_BUDGET_KEYS}
     return trimmed
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 
+from phenomena.common.lightning import StepTicks
 from phenomena.grokking.data import ModularDataset
 from phenomena.grokking.grokfast import SlowGradientFilter
 from phenomena.grokking.models import build_model, weight_norm
@@ -19,23 +20,6 @@ LOGGED_METRICS = {
     "weight_norm": ("model", "weight_norm"),
 }
 """Logged name -> (split, metric) in the tidy tables."""
-
-
-class StepTicks(Dataset):
-    """``length`` empty items: each training 'batch' is one full-batch step on module buffers.
-
-    The data live on the module (and move to the GPU with it), so the dataloader only sets
-    the rhythm: one Lightning epoch = one evaluation interval.
-    """
-
-    def __init__(self, length: int):
-        self.length = length
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __getitem__(self, index: int) -> int:
-        return index
 
 
 class GrokkingModule(pl.LightningModule):

@@ -1,0 +1,81 @@
+"""Stacked vs one-at-a-time training of a double-descent sweep: seconds per width, side by side.
+
+For each width, the members of the default sweep at that width (label noise x seeds, six
+models) are trained for ``--epochs`` epochs twice through the study's own code
+(``phenomena.double_descent.train.train_job``): once as one stack, and once member by
+member, in the same process. Alternating A/B per width so drift in machine load hits both.
+The one-at-a-time side still runs in one process: the ~3 s of Python start-up that one
+Snakemake job per model would add is not counted, so the ratios are a lower bound.
+
+    python bench/batched_sweep.py --epochs 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import tempfile
+import time
+from pathlib import Path
+
+from phenomena.common.config import load_config
+from phenomena.common.runtime import set_threads
+from phenomena.double_descent.data import make_mnist1d, make_training_set
+from phenomena.double_descent.runs import Job, plan_jobs, resolved_settings
+from phenomena.double_descent.train import train_job
+
+
+def timed(settings: dict, paths: list[Path], run_dir: Path) -> float:
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        train_job(settings, paths, run_dir)
+    return time.perf_counter() - started
+
+
+def compare(study: dict, job: Job, workdir: Path, source) -> tuple[float, float]:
+    """Seconds for the job's members trained as one stack, and one after another."""
+    paths = []
+    for member in job.members:
+        path = workdir / f"{member.dataset_name}.pt"
+        if not path.exists():
+            make_training_set(source, member.num_train, member.label_noise, member.seed).save(path)
+        paths.append(path)
+    settings = resolved_settings(study, job)
+    stacked = timed(settings, paths, workdir / f"{job.name}_stacked")
+    alone = 0.0
+    for index, (member, path) in enumerate(zip(settings["members"], paths)):
+        alone += timed({**settings, "members": [member]}, [path], workdir / f"{job.name}_alone{index}")
+    return stacked, alone
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--widths", type=int, nargs="*", default=None, help="default: every width of the sweep")
+    args = parser.parse_args()
+    set_threads(1)
+    study = load_config("config/config.yaml")["double_descent"]
+    study["training"].update({"epochs": args.epochs, "checkpoint_every": args.epochs})
+    study["sample_wise"] = None
+    if args.widths:
+        study["model_wise"]["widths"] = args.widths
+    data = study["data"]["mnist1d"]
+    source = make_mnist1d(data["num_samples"], data["train_split"], data["seed"])
+    totals = [0.0, 0.0]
+    print("| width | members | stacked s | one at a time s | speed-up |")
+    print("|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as workdir:
+        for job in plan_jobs(study).values():
+            stacked, alone = compare(study, job, Path(workdir), source)
+            totals[0] += stacked
+            totals[1] += alone
+            print(
+                f"| {job.width} | {len(job.members)} | {stacked:.2f} | {alone:.2f} | {alone / stacked:.2f}x |",
+                flush=True,
+            )
+    print(f"| all | | {totals[0]:.2f} | {totals[1]:.2f} | {totals[1] / totals[0]:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()

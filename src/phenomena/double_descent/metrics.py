@@ -1,0 +1,104 @@
+"""From per-job curves to the tables the figures read: final errors and the peak summary.
+
+The *interpolation threshold* is where train error reaches ~0: the smallest width that
+interpolates (model-wise), or the largest training set still interpolated (sample-wise).
+The *peak* is the point whose test error rises most above the best test error seen at a
+smaller axis value (the classical sweet spot), which is the double-descent bump; a curve
+that never rises has no peak.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from phenomena.double_descent.runs import SWEEPS, sweep_members
+
+SWEEP_AXIS = {"model_wise": "width", "sample_wise": "num_train", "random_features": "features"}
+SWEEP_METRIC = {"model_wise": "error", "sample_wise": "error", "random_features": "mse"}
+"""The metric whose curve a sweep's summary reads: classification error for networks; squared
+error for random features, the loss their least-squares fit interpolates exactly at features = n."""
+SUMMARY_COLUMNS = [
+    "sweep",
+    "axis",
+    "metric",
+    "label_noise",
+    "seed",
+    "interpolation_threshold",
+    "peak_at",
+    "peak_test_error",
+    "largest_at",
+    "largest_test_error",
+    "peak_to_largest",
+    "threshold_to_peak_grid_points",
+]
+
+
+def final_errors(curves: pd.DataFrame, study: dict) -> pd.DataFrame:
+    """The last epoch of each member, once per sweep it belongs to (column ``sweep``)."""
+    last = curves[curves["step"] == curves.groupby("run")["step"].transform("max")]
+    frames = []
+    for sweep in SWEEPS:
+        names = [member.name for member in sweep_members(study, sweep)]
+        if names:
+            frames.append(last[last["run"].isin(names)].assign(sweep=sweep))
+    return pd.concat(frames, ignore_index=True)
+
+
+def locate_peak(axis: np.ndarray, train_error: np.ndarray, test_error: np.ndarray, *, tolerance: float, sweep: str):
+    """Threshold, peak and largest-model numbers of one curve sorted by ``axis``.
+
+    Returns a dict of the summary columns that depend on the curve alone.
+    """
+    order = np.argsort(axis)
+    axis, train_error, test_error = axis[order], train_error[order], test_error[order]
+    interpolates = np.flatnonzero(train_error <= tolerance)
+    if len(interpolates) == 0:
+        threshold_index = None
+    else:
+        threshold_index = interpolates[-1] if sweep == "sample_wise" else interpolates[0]
+    running_best = np.minimum.accumulate(test_error)
+    rise = test_error - np.concatenate([[np.inf], running_best[:-1]])
+    peak_index = int(np.argmax(rise)) if len(rise) > 1 and rise.max() > 0 else None
+    largest_index = len(axis) - 1  # the biggest model, or the most data
+    peak_error = float(test_error[peak_index]) if peak_index is not None else math.nan
+    return {
+        "interpolation_threshold": float(axis[threshold_index]) if threshold_index is not None else math.nan,
+        "peak_at": float(axis[peak_index]) if peak_index is not None else math.nan,
+        "peak_test_error": peak_error,
+        "largest_at": float(axis[largest_index]),
+        "largest_test_error": float(test_error[largest_index]),
+        "peak_to_largest": peak_error / float(test_error[largest_index]) if peak_index is not None else math.nan,
+        "threshold_to_peak_grid_points": (
+            float(abs(peak_index - threshold_index))
+            if peak_index is not None and threshold_index is not None
+            else math.nan
+        ),
+    }
+
+
+def summarize(final: pd.DataFrame, random_features: pd.DataFrame, *, tolerance: float) -> pd.DataFrame:
+    """One row per (sweep, label noise, seed): threshold, peak and largest-model test error.
+
+    ``tolerance`` is the train error (or, for random features, train squared error) at or
+    below which a model counts as interpolating.
+    """
+    frames = [final, random_features.assign(sweep="random_features")]
+    rows = []
+    for frame in frames:
+        for (sweep, noise, seed), curve in frame.groupby(["sweep", "label_noise", "seed"], sort=True):
+            axis, metric = SWEEP_AXIS[sweep], SWEEP_METRIC[sweep]
+            wide = curve[curve["metric"] == metric].pivot_table(index=axis, columns="split", values="value")
+            numbers = locate_peak(
+                wide.index.to_numpy(dtype=float),
+                wide["train"].to_numpy(),
+                wide["test"].to_numpy(),
+                tolerance=tolerance,
+                sweep=sweep,
+            )
+            rows.append(
+                {"sweep": sweep, "axis": axis, "metric": metric, "label_noise": noise, "seed": int(seed), **numbers}
+            )
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

@@ -1,0 +1,162 @@
+"""The runs of the double-descent study: members, the jobs that train them together, settings.
+
+A *member* is one model: family, width, training-set size, label noise, seed. A *job* trains
+the members that share family, width and training-set size as one stack (see ``models``):
+for the MLP all (noise, seed) pairs of a width at once; for ResNet-18 one member per job,
+because one such model already fills a GPU.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+from phenomena.common.config import ConfigError
+from phenomena.common.naming import run_name
+
+SWEEPS = ("model_wise", "sample_wise")
+STACKED_MODELS = ("mlp",)  # families whose members of one shape train together in one job
+
+
+@dataclass(frozen=True, order=True)
+class Member:
+    """One model of the study."""
+
+    model: str
+    width: int
+    num_train: int
+    label_noise: float
+    seed: int
+
+    @property
+    def name(self) -> str:
+        return run_name(
+            [
+                ("", self.model),
+                ("w", self.width),
+                ("n", self.num_train),
+                ("noise", self.label_noise),
+                ("seed", self.seed),
+            ]
+        )
+
+    @property
+    def dataset_name(self) -> str:
+        """Members with the same training-set size, noise and seed train on the same examples."""
+        return run_name([("n", self.num_train), ("noise", self.label_noise), ("seed", self.seed)])
+
+    def sweep_columns(self) -> dict[str, object]:
+        columns = asdict(self)
+        columns.pop("seed")  # already a tidy column
+        return columns
+
+
+@dataclass(frozen=True)
+class Job:
+    """Members trained together in one process (one Snakemake job)."""
+
+    model: str
+    width: int
+    num_train: int
+    members: tuple[Member, ...]
+
+    @property
+    def name(self) -> str:
+        base = run_name([("", self.model), ("w", self.width), ("n", self.num_train)])
+        if self.model in STACKED_MODELS:
+            return base
+        (member,) = self.members
+        return member.name
+
+
+def sweep_members(study: dict, sweep: str) -> list[Member]:
+    """The members of one sweep, in plotting order (an empty list if the sweep is off)."""
+    spec = study[sweep]
+    if spec is None:
+        return []
+    model = study["model"]["name"]
+    if sweep == "model_wise":
+        points = [(width, spec["num_train"]) for width in spec["widths"]]
+    else:
+        points = [(spec["width"], num_train) for num_train in spec["num_train"]]
+    return [
+        Member(model, width, num_train, float(noise), seed)
+        for width, num_train in points
+        for noise in spec["label_noise"]
+        for seed in spec["seeds"]
+    ]
+
+
+def plan_jobs(study: dict) -> dict[str, Job]:
+    """Every job of the study by name; a member in both sweeps is trained once."""
+    members = sorted({m for sweep in SWEEPS for m in sweep_members(study, sweep)})
+    groups: dict[tuple, list[Member]] = defaultdict(list)
+    for member in members:
+        key = (member.model, member.width, member.num_train)
+        groups[key if member.model in STACKED_MODELS else (*key, member.label_noise, member.seed)].append(member)
+    jobs = [Job(ms[0].model, ms[0].width, ms[0].num_train, tuple(ms)) for ms in groups.values()]
+    return {job.name: job for job in jobs}
+
+
+def plan_datasets(jobs: dict[str, Job]) -> dict[str, Member]:
+    """One representative member per training set, by dataset name."""
+    return {member.dataset_name: member for job in jobs.values() for member in job.members}
+
+
+def random_feature_datasets(study: dict) -> list[str]:
+    """Training sets of the random-feature sweep (one per seed), by dataset name."""
+    spec = study["random_features"]
+    if spec is None:
+        return []
+    return [
+        Member("random_features", 0, spec["num_train"], float(spec["label_noise"]), seed).dataset_name
+        for seed in spec["seeds"]
+    ]
+
+
+def resolved_settings(study: dict, job: Job) -> dict:
+    """Everything that determines a job's results, as one dict (Snakemake ``params``)."""
+    model = study["model"]["name"]
+    return {
+        "members": [asdict(member) for member in job.members],
+        "model": {"name": model, **(study["model"].get(model) or {})},
+        "optimizer": dict(study["optimizer"]),
+        "training": dict(study["training"]),
+    }
+
+
+def check_study_config(study: dict) -> None:
+    """Checks the JSON schema cannot express (it has checked types, ranges and enums)."""
+    data = study["data"]
+    if data["source"] == "cifar10":
+        if not data.get("cifar10_path"):
+            raise ConfigError(
+                "config key double_descent.data.cifar10_path: must be set when data.source is cifar10 "
+                "(the directory cifar-10-batches-py holding the python-pickle batches; nothing is downloaded)"
+            )
+    if study["model"]["name"] == "resnet18" and data["source"] != "cifar10":
+        raise ConfigError(
+            f"config key double_descent.model.name: resnet18 needs image data (data.source: cifar10), "
+            f"got data.source {data['source']}"
+        )
+    available = available_training_examples(data)
+    for sweep in SWEEPS:
+        spec = study[sweep]
+        if spec is None:
+            continue
+        sizes = [spec["num_train"]] if sweep == "model_wise" else spec["num_train"]
+        too_many = [n for n in sizes if available is not None and n > available]
+        if too_many:
+            raise ConfigError(
+                f"config key double_descent.{sweep}.num_train: got {too_many[0]}; the {data['source']} "
+                f"training set has {available} examples"
+            )
+    if study["model_wise"] is None and study["sample_wise"] is None:
+        raise ConfigError("config keys double_descent.model_wise and sample_wise: both are null; enable at least one")
+
+
+def available_training_examples(data: dict) -> int | None:
+    """Training examples the source offers (None when only the data rule can tell)."""
+    if data["source"] == "mnist1d":
+        return int(data["mnist1d"]["num_samples"] * data["mnist1d"]["train_split"])
+    return 50_000  # CIFAR-10

@@ -1,0 +1,114 @@
+"""Tiny Lightning runs of the double-descent study (seconds each), and the phenomena themselves."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from phenomena.common.tables import check_tidy
+from phenomena.double_descent.data import make_mnist1d, make_training_set
+from phenomena.double_descent.random_features import feature_sweep
+from phenomena.double_descent.train import train_job
+
+
+@pytest.fixture(scope="module")
+def source():
+    return make_mnist1d(num_samples=1500, train_split=0.8, seed=42)  # 1200 train / 300 test
+
+
+def members(width, pairs, num_train=300):
+    return [
+        {"model": "mlp", "width": width, "num_train": num_train, "label_noise": noise, "seed": seed}
+        for noise, seed in pairs
+    ]
+
+
+def settings(member_list, epochs=4, lr=3e-3, batch_size=50, checkpoint_every=2):
+    return {
+        "members": member_list,
+        "model": {"name": "mlp", "hidden_layers": 2},
+        "optimizer": {"lr": lr},
+        "training": {
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "checkpoint_every": checkpoint_every,
+            "augment": False,
+        },
+    }
+
+
+def datasets(source, tmp_path, member_list):
+    paths = []
+    for member in member_list:
+        path = tmp_path / f"n{member['num_train']}_noise{member['label_noise']}_seed{member['seed']}.pt"
+        if not path.exists():
+            make_training_set(source, member["num_train"], member["label_noise"], member["seed"]).save(path)
+        paths.append(path)
+    return paths
+
+
+def test_job_writes_tidy_curves_for_every_member_and_epoch(source, tmp_path):
+    stack = members(16, [(0.0, 0), (0.2, 0), (0.2, 1)])
+    curves = train_job(settings(stack), datasets(source, tmp_path, stack), tmp_path / "run")
+    check_tidy(curves)
+    assert curves["run"].nunique() == 3 and sorted(curves["step"].unique()) == [1, 2, 3, 4]
+    assert set(zip(curves["split"], curves["metric"])) == {(s, m) for s in ("train", "test") for m in ("loss", "error")}
+    assert (curves["parameters"] == 40 * 16 + 16 + 16 * 16 + 16 + 16 * 10 + 10).all()
+    meta = json.loads((tmp_path / "run" / "meta.json").read_text())
+    assert meta["epochs"] == 4 and meta["steps"] == 4 * 6
+
+
+def test_stacked_members_equal_members_trained_alone(source, tmp_path):
+    stack = members(24, [(0.0, 0), (0.2, 1), (0.2, 2)])
+    together = train_job(settings(stack), datasets(source, tmp_path, stack), tmp_path / "together")
+    for index, member in enumerate(stack):
+        alone = train_job(settings([member]), datasets(source, tmp_path, [member]), tmp_path / f"alone{index}")
+        mine = together[together["run"] == alone["run"].iloc[0]].reset_index(drop=True)
+        np.testing.assert_allclose(mine["value"], alone["value"], rtol=1e-4, atol=1e-5)
+
+
+def test_resumed_job_equals_uninterrupted_job(source, tmp_path):
+    stack = members(16, [(0.2, 0), (0.2, 1)])
+    paths = datasets(source, tmp_path, stack)
+    whole = train_job(settings(stack, epochs=6), paths, tmp_path / "whole")
+    train_job(settings(stack, epochs=4), paths, tmp_path / "resumed")  # as if stopped after epoch 4
+    resumed = train_job(settings(stack, epochs=6), paths, tmp_path / "resumed")
+    pd.testing.assert_frame_equal(whole, resumed)
+
+
+def test_random_features_peak_at_features_equal_samples(source):
+    data = make_training_set(source, num_train=200, noise=0.0, seed=0)
+    counts = [50, 100, 150, 180, 200, 220, 300, 600, 1200]
+    records = feature_sweep(data, counts, seed=0)
+    mse = {r["features"]: r["test_mse"] for r in records}
+    assert max(mse, key=mse.get) == 200
+    assert mse[200] > 5 * mse[1200] and mse[200] > 5 * mse[50]
+    assert records[-1]["train_mse"] < 1e-12  # past the threshold the fit interpolates
+
+
+@pytest.mark.slow
+def test_label_noise_makes_test_error_rise_where_the_model_starts_to_interpolate(tmp_path):
+    """Three widths of the default sweep (MNIST-1D, 4000 examples, 150 epochs, seed 0).
+
+    Width 16 underfits, 47 just fails to interpolate, 300 interpolates. With 15% label
+    noise, test error rises from 16 to 47 and falls again by 300; without noise it only falls.
+    """
+    source = make_mnist1d(num_samples=5000, train_split=0.8, seed=42)
+    final = {}
+    for width in (16, 47, 300):
+        stack = members(width, [(0.0, 0), (0.15, 0)], num_train=4000)
+        curves = train_job(
+            settings(stack, epochs=150, batch_size=100, checkpoint_every=150),
+            datasets(source, tmp_path, stack),
+            tmp_path / f"w{width}",
+        )
+        last = curves[curves["step"] == 150]
+        final[width] = last.pivot_table(index="label_noise", columns=["split", "metric"], values="value")
+    test = {w: final[w][("test", "error")] for w in final}
+    train = {w: final[w][("train", "error")] for w in final}
+    assert (train[16] > 0.3).all() and (train[47] > 0.005).all() and (train[300] == 0).all()
+    noisy, clean = 0.15, 0.0
+    assert test[47][noisy] > test[16][noisy] + 0.03  # the rise: more capacity, worse test error
+    assert test[47][noisy] > 1.15 * test[300][noisy]  # and the second descent
+    assert test[47][clean] < test[16][clean]  # without noise: no rise
