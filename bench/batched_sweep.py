@@ -1,9 +1,9 @@
 """Stacked vs one-at-a-time training of a double-descent sweep: seconds per width, side by side.
 
-For each width, the members of the default sweep at that width (label noise x seeds, six
-models) are trained for ``--epochs`` epochs twice through the study's own code
+For each job of the default model-wise sweep (one width and noise level, its three seeds),
+the members are trained for ``--epochs`` epochs twice through the study's own code
 (``phenomena.double_descent.train.train_job``): once as one stack, and once member by
-member, in the same process. Alternating A/B per width so drift in machine load hits both.
+member, in the same process, one after the other, so drift in machine load hits both.
 The one-at-a-time side still runs in one process: the ~3 s of Python start-up that one
 Snakemake job per model would add is not counted, so the ratios are a lower bound.
 
@@ -63,8 +63,8 @@ def main() -> None:
     data = study["data"]["mnist1d"]
     source = make_mnist1d(data["num_samples"], data["train_split"], data["seed"])
     totals = [0.0, 0.0]
-    print("| width | members | stacked s | one at a time s | speed-up |")
-    print("|---|---|---|---|---|")
+    print("| width | noise | members | stacked s | one at a time s | speed-up |")
+    print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as workdir:
         for job in plan_jobs(study).values():
             stacked, alone = compare(study, job, Path(workdir), source)

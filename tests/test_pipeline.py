@@ -89,8 +89,8 @@ def test_smoke_double_descent_writes_its_tables_and_figures(smoke):
     check_tidy(read_parquet(metrics / "random_features.parquet"))
     for figure in FIGURES["double_descent"]:
         assert (smoke / f"results/double_descent/figures/{figure}.pdf").stat().st_size > 10_000
-    # one job per width and size: the members of a job train together as one stack
-    assert len(list((smoke / "results/double_descent/logs/train").glob("*.log"))) == 6
+    # one job per width, size and noise level: its seeds train together as one stack
+    assert len(list((smoke / "results/double_descent/logs/train").glob("*.log"))) == 4 * 2 + 2
 
 
 def test_rerun_does_nothing(smoke):

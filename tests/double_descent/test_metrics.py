@@ -84,3 +84,12 @@ def test_summary_has_one_row_per_sweep_noise_and_seed():
     assert clean["peak_at"].isna().all()
     rf = summary[summary["sweep"] == "random_features"].iloc[0]
     assert rf["metric"] == "mse" and rf["peak_at"] == 100 and rf["interpolation_threshold"] == 100
+
+
+def test_wiggle_below_the_minimum_rise_is_no_peak():
+    train = np.array([0.7, 0.5, 0.3, 0.1, 0.0, 0.0, 0.0, 0.0])
+    test = np.array([0.70, 0.60, 0.50, 0.51, 0.45, 0.44, 0.42, 0.40])  # +0.01 at width 16
+    loose = locate_peak(WIDTHS, train, test, tolerance=0.01, sweep="model_wise")
+    strict = locate_peak(WIDTHS, train, test, tolerance=0.01, sweep="model_wise", min_rise=0.02)
+    assert loose["peak_at"] == 16 and loose["peak_rise"] == pytest.approx(0.01)
+    assert math.isnan(strict["peak_at"]) and strict["peak_rise"] == pytest.approx(0.01)

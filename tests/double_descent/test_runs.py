@@ -13,11 +13,12 @@ def study(repo):
     return copy.deepcopy(load_config(repo / "config/config.yaml")["double_descent"])
 
 
-def test_mlp_members_of_one_width_share_a_job(study):
+def test_mlp_seeds_of_one_setting_share_a_job(study):
     jobs = plan_jobs(study)
     model_wise = study["model_wise"]
-    job = jobs["mlp_w47_n4000"]
-    assert len(job.members) == len(model_wise["label_noise"]) * len(model_wise["seeds"])
+    job = jobs["mlp_w47_n4000_noise0.15"]
+    assert [m.seed for m in job.members] == model_wise["seeds"]
+    assert {m.label_noise for m in job.members} == {0.15}
     sample_wise_jobs = [j for j in jobs.values() if j.width == study["sample_wise"]["width"]]
     assert {j.num_train for j in sample_wise_jobs} == set(study["sample_wise"]["num_train"])
 
@@ -45,7 +46,7 @@ def test_datasets_are_shared_across_widths(study):
 
 
 def test_settings_change_with_what_determines_the_result(study):
-    job = plan_jobs(study)["mlp_w47_n4000"]
+    job = plan_jobs(study)["mlp_w47_n4000_noise0.15"]
     before = resolved_settings(study, job)
     study["optimizer"]["lr"] = 0.001
     assert resolved_settings(study, job) != before

@@ -133,3 +133,10 @@ for dd_figure, dd_tables in DD_FIGURES.items():
             study="double_descent",
         script:
             "../scripts/figure.py"
+
+
+rule double_descent:
+    """Target: every figure of the double-descent study (snakemake double_descent)."""
+    localrule: True
+    input:
+        STUDY_TARGETS["double_descent"],

@@ -90,3 +90,10 @@ for grokking_figure in GROKKING_FIGURES:
             study="grokking",
         script:
             "../scripts/figure.py"
+
+
+rule grokking:
+    """Target: every figure of the grokking study (snakemake grokking)."""
+    localrule: True
+    input:
+        STUDY_TARGETS["grokking"],

@@ -4,7 +4,8 @@ The *interpolation threshold* is where train error reaches ~0: the smallest widt
 interpolates (model-wise), or the largest training set still interpolated (sample-wise).
 The *peak* is the point whose test error rises most above the best test error seen at a
 smaller axis value (the classical sweet spot), which is the double-descent bump; a curve
-that never rises has no peak.
+that never rises by at least ``min_rise`` (wiggles within the test set's sampling noise)
+has no peak.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ SUMMARY_COLUMNS = [
     "seed",
     "interpolation_threshold",
     "peak_at",
+    "peak_rise",
     "peak_test_error",
     "largest_at",
     "largest_test_error",
@@ -36,9 +38,19 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def final_errors(curves: pd.DataFrame, study: dict) -> pd.DataFrame:
-    """The last epoch of each member, once per sweep it belongs to (column ``sweep``)."""
-    last = curves[curves["step"] == curves.groupby("run")["step"].transform("max")]
+def final_errors(curves: pd.DataFrame, study: dict, *, last_epochs: int = 1) -> pd.DataFrame:
+    """Each member's end-of-training values, once per sweep it belongs to (column ``sweep``).
+
+    Values are averaged over the member's ``last_epochs`` recorded epochs, which damps the
+    epoch-to-epoch jitter of minibatch training; ``step`` is the last epoch.
+    """
+    last_step = curves.groupby("run")["step"].transform("max")
+    recent = curves[curves["step"] > last_step - last_epochs]
+    keys = [column for column in curves.columns if column not in ("step", "value")]
+    last = (
+        recent.groupby(keys, sort=False, dropna=False).agg(step=("step", "max"), value=("value", "mean")).reset_index()
+    )
+    last = last[list(curves.columns)]
     frames = []
     for sweep in SWEEPS:
         names = [member.name for member in sweep_members(study, sweep)]
@@ -47,10 +59,20 @@ def final_errors(curves: pd.DataFrame, study: dict) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def locate_peak(axis: np.ndarray, train_error: np.ndarray, test_error: np.ndarray, *, tolerance: float, sweep: str):
-    """Threshold, peak and largest-model numbers of one curve sorted by ``axis``.
+def locate_peak(
+    axis: np.ndarray,
+    train_error: np.ndarray,
+    test_error: np.ndarray,
+    *,
+    tolerance: float,
+    sweep: str,
+    min_rise: float = 0.0,
+) -> dict[str, float]:
+    """Threshold, peak and largest-model numbers of one curve (points in any order).
 
-    Returns a dict of the summary columns that depend on the curve alone.
+    Returns a dict of the summary columns that depend on the curve alone; ``peak_rise`` is
+    the largest rise of test error above its best value at smaller axis values, reported
+    whether or not it reaches ``min_rise``.
     """
     order = np.argsort(axis)
     axis, train_error, test_error = axis[order], train_error[order], test_error[order]
@@ -61,12 +83,14 @@ def locate_peak(axis: np.ndarray, train_error: np.ndarray, test_error: np.ndarra
         threshold_index = interpolates[-1] if sweep == "sample_wise" else interpolates[0]
     running_best = np.minimum.accumulate(test_error)
     rise = test_error - np.concatenate([[np.inf], running_best[:-1]])
-    peak_index = int(np.argmax(rise)) if len(rise) > 1 and rise.max() > 0 else None
+    largest_rise = float(max(rise.max(), 0.0)) if len(rise) > 1 else 0.0
+    peak_index = int(np.argmax(rise)) if largest_rise > 0 and largest_rise >= min_rise else None
     largest_index = len(axis) - 1  # the biggest model, or the most data
     peak_error = float(test_error[peak_index]) if peak_index is not None else math.nan
     return {
         "interpolation_threshold": float(axis[threshold_index]) if threshold_index is not None else math.nan,
         "peak_at": float(axis[peak_index]) if peak_index is not None else math.nan,
+        "peak_rise": largest_rise,
         "peak_test_error": peak_error,
         "largest_at": float(axis[largest_index]),
         "largest_test_error": float(test_error[largest_index]),
@@ -79,11 +103,14 @@ def locate_peak(axis: np.ndarray, train_error: np.ndarray, test_error: np.ndarra
     }
 
 
-def summarize(final: pd.DataFrame, random_features: pd.DataFrame, *, tolerance: float) -> pd.DataFrame:
+def summarize(
+    final: pd.DataFrame, random_features: pd.DataFrame, *, tolerance: float, min_rise: float = 0.0
+) -> pd.DataFrame:
     """One row per (sweep, label noise, seed): threshold, peak and largest-model test error.
 
     ``tolerance`` is the train error (or, for random features, train squared error) at or
-    below which a model counts as interpolating.
+    below which a model counts as interpolating; ``min_rise`` the smallest rise of the
+    network sweeps' test error that counts as a peak (random features: any rise).
     """
     frames = [final, random_features.assign(sweep="random_features")]
     rows = []
@@ -97,6 +124,7 @@ def summarize(final: pd.DataFrame, random_features: pd.DataFrame, *, tolerance: 
                 wide["test"].to_numpy(),
                 tolerance=tolerance,
                 sweep=sweep,
+                min_rise=min_rise if sweep in SWEEPS else 0.0,
             )
             rows.append(
                 {"sweep": sweep, "axis": axis, "metric": metric, "label_noise": noise, "seed": int(seed), **numbers}

@@ -11,6 +11,10 @@ from phenomena.common.plotting import log_step_axis
 
 def plot(curves: pd.DataFrame) -> plt.Figure:
     test = curves[(curves["split"] == "test") & (curves["metric"] == "error")]
+    # the model-wise sweep: the training-set size shared by the most widths (the sample-wise
+    # sweep adds other sizes at one width)
+    num_train = test.groupby("num_train")["width"].nunique().idxmax()
+    test = test[test["num_train"] == num_train]
     noises = sorted(test["label_noise"].unique())
     figure, axes = plt.subplots(1, len(noises), figsize=(4.8 * len(noises), 3.8), sharey=True, squeeze=False)
     image = None

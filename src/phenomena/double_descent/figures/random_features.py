@@ -36,7 +36,7 @@ def plot(random_features: pd.DataFrame) -> plt.Figure:
         log_step_axis(axis)
         axis.set_xlabel("random ReLU features (log)")
         axis.set_ylabel(label)
-        axis.legend(fontsize="small")
+        axis.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
     mse_axis.set_yscale("log")
     figure.suptitle("Random-feature regression (min-norm): the peak sits at features = training samples", y=1.02)
     return figure
