@@ -70,11 +70,9 @@ def main() -> None:
             stacked, alone = compare(study, job, Path(workdir), source)
             totals[0] += stacked
             totals[1] += alone
-            print(
-                f"| {job.width} | {len(job.members)} | {stacked:.2f} | {alone:.2f} | {alone / stacked:.2f}x |",
-                flush=True,
-            )
-    print(f"| all | | {totals[0]:.2f} | {totals[1]:.2f} | {totals[1] / totals[0]:.2f}x |")
+            row = f"| {job.width} | {job.label_noise} | {len(job.members)} | {stacked:.2f} | {alone:.2f} |"
+            print(f"{row} {alone / stacked:.2f}x |", flush=True)
+    print(f"| all | | | {totals[0]:.2f} | {totals[1]:.2f} | {totals[1] / totals[0]:.2f}x |")
 
 
 if __name__ == "__main__":
