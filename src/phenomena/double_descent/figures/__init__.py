@@ -20,8 +20,10 @@ def noise_label(noise: float) -> str:
     return f"{noise:.0%} label noise"
 
 
-def error_curves(final: pd.DataFrame, summary: pd.DataFrame, *, sweep: str, axis: str, xlabel: str) -> plt.Figure:
-    """Train and test error vs ``axis`` (log), median and seed range, one panel per noise level.
+def error_curves(
+    final: pd.DataFrame, summary: pd.DataFrame, *, sweep: str, axis: str, xlabel: str, log_axis: bool = True
+) -> plt.Figure:
+    """Train and test error vs ``axis``, median and seed range, one panel per noise level.
 
     The interpolation threshold (median over seeds) is a dotted vertical line; each seed's
     peak is a red cross.
@@ -48,10 +50,12 @@ def error_curves(final: pd.DataFrame, summary: pd.DataFrame, *, sweep: str, axis
         threshold = own["interpolation_threshold"].median()
         if pd.notna(threshold):
             panel.axvline(threshold, color="0.3", linestyle=":", label=f"interpolation ({compact_number(threshold)})")
-        panel.scatter(
-            own["peak_at"], own["peak_test_error"], marker="x", color="tab:red", zorder=5, label="peak (per seed)"
-        )
-        log_step_axis(panel)
+        if own["peak_at"].notna().any():
+            panel.scatter(
+                own["peak_at"], own["peak_test_error"], marker="x", color="tab:red", zorder=5, label="peak (per seed)"
+            )
+        if log_axis:
+            log_step_axis(panel)
         panel.set_title(noise_label(noise))
         panel.set_xlabel(xlabel)
         panel.set_ylabel("error")

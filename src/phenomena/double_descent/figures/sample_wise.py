@@ -10,6 +10,8 @@ from phenomena.double_descent.figures import error_curves
 
 def plot(final: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     width = int(final.loc[final["sweep"] == "sample_wise", "width"].iloc[0])
-    figure = error_curves(final, summary, sweep="sample_wise", axis="num_train", xlabel="training examples (log)")
-    figure.suptitle(f"Sample-wise double descent at width {width}: more data can hurt near the threshold", y=1.02)
+    figure = error_curves(
+        final, summary, sweep="sample_wise", axis="num_train", xlabel="training examples", log_axis=False
+    )
+    figure.suptitle(f"Sample-wise view at width {width}: test error vs training-set size", y=1.02)
     return figure
