@@ -13,6 +13,7 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/grokking.smk"
+include: "workflow/rules/tree_search.smk"
 
 
 rule all:

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.slow
 
 SMOKE = ["--configfile", "config/smoke.yaml"]
 FIGURES = ["accuracy", "steps_to_generalize", "weight_norm", "optimizers"]
+TREE_SEARCH_FIGURES = ["elo_vs_step", "search_gain", "compute_frontier", "solver_accuracy"]
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -68,6 +69,25 @@ def test_smoke_pipeline_writes_tidy_parquet_and_figures(smoke):
     assert (smoke / "results/grokking/runs").glob("*/meta.json")
 
 
+def test_smoke_pipeline_builds_the_tree_search_study(smoke):
+    results = smoke / "results/tree_search"
+    curves = read_parquet(results / "metrics/curves.parquet")
+    check_tidy(curves)
+    assert set(curves["study"]) == {"tree_search"}
+    assert {"elo", "optimal_move", "vs_policy_score", "policy_loss"} <= set(curves["metric"])
+    summary = read_parquet(results / "metrics/summary.parquet")
+    assert len(summary) == 2 + 3 * 3  # random, pure MCTS, 3 snapshots x 3 budgets
+    assert (summary.loc[summary["player"] == "random", "elo"] == 0).all()
+    assert (summary["ci_low"] <= summary["elo"] + 1e-9).all() and (summary["elo"] <= summary["ci_high"] + 1e-9).all()
+    games = read_parquet(results / "metrics/games.parquet")
+    assert set(games["score_first"]) <= {0.0, 0.5, 1.0} and len(games) == summary["games"].sum() / 2
+    for figure in TREE_SEARCH_FIGURES:
+        for extension in ("png", "pdf"):
+            assert (results / f"figures/{figure}.{extension}").stat().st_size > 10_000
+    for log in ("train", "data", "arena", "solver_accuracy", "figures"):
+        assert list((results / "logs" / log).glob("*.log"))
+
+
 def test_rerun_does_nothing(smoke):
     assert planned_jobs(snakemake(smoke, "-n", *SMOKE).stdout) == {}
 
@@ -105,7 +125,8 @@ def test_bad_config_stops_before_any_job_with_one_clear_line(smoke):
 def test_report_holds_every_figure_with_its_caption(smoke):
     snakemake(smoke, "--report", "report.html", *SMOKE)
     html = (smoke / "report.html").read_text()
-    for figure in FIGURES:
+    for figure in FIGURES + TREE_SEARCH_FIGURES:
         assert f"{figure}.png" in html
     assert "What to look for" in html
     assert "add mod 47" in html  # captions render the config that made the figure
+    assert re.search(r"Connect Four 5 columns x(\\n|\s)+4 rows", html)  # newlines escaped in the html

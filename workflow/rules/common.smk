@@ -4,9 +4,13 @@ from pathlib import Path
 
 from phenomena.common.config import ConfigError, load_yaml, validate_config
 from phenomena.grokking.runs import check_study_config as check_grokking_config
+from phenomena.tree_search.runs import check_study_config as check_tree_search_config
 
 SRC = Path(workflow.basedir) / "src" / "phenomena"
-STUDY_CHECKS = {"grokking": check_grokking_config}
+STUDY_CHECKS = {
+    "grokking": check_grokking_config,
+    "tree_search": check_tree_search_config,
+}
 
 try:
     validate_config(

@@ -1,0 +1,168 @@
+# Tree search vs policy-only: solver labels -> AlphaZero training -> arena + solver accuracy
+# -> Elo -> metrics -> figures. Why one training rule per run: src/phenomena/tree_search/train.py.
+from phenomena.tree_search.runs import (
+    board_name,
+    plan_runs as plan_tree_search_runs,
+    resolved_settings as tree_search_settings,
+    snapshot_iterations,
+)
+
+TREE_SEARCH = config["tree_search"]
+TREE_SEARCH_RUNS = plan_tree_search_runs(TREE_SEARCH)
+TREE_SEARCH_BOARD = board_name(TREE_SEARCH)
+TREE_SEARCH_SNAPSHOTS = snapshot_iterations(TREE_SEARCH)
+TREE_SEARCH_FIGURES = [
+    "elo_vs_step",
+    "search_gain",
+    "compute_frontier",
+    "solver_accuracy",
+]
+TREE_SEARCH_DIR = "results/tree_search"
+
+STUDY_TARGETS["tree_search"] = expand(
+    f"{TREE_SEARCH_DIR}/figures/{{figure}}.{{ext}}",
+    figure=TREE_SEARCH_FIGURES,
+    ext=["png", "pdf"],
+)
+
+
+def tree_search_snapshots(wildcards):
+    return expand(
+        f"{TREE_SEARCH_DIR}/runs/{wildcards.ts_run}/snapshots/iter{{iteration:04d}}.pt",
+        iteration=TREE_SEARCH_SNAPSHOTS,
+    )
+
+
+def tree_search_evaluation(wildcards):
+    """What the arena and the solver-accuracy rules depend on: board, arena and seed."""
+    return {
+        "board": TREE_SEARCH["board"],
+        "arena": TREE_SEARCH["arena"],
+        "seed": TREE_SEARCH_RUNS[wildcards.ts_run].seed,
+    }
+
+
+wildcard_constraints:
+    ts_run="|".join(map(re.escape, TREE_SEARCH_RUNS)),
+    board=re.escape(TREE_SEARCH_BOARD),
+
+
+rule tree_search_positions:
+    output:
+        f"{TREE_SEARCH_DIR}/data/positions_{{board}}.pt",
+    log:
+        f"{TREE_SEARCH_DIR}/logs/data/positions_{{board}}.log",
+    params:
+        board=TREE_SEARCH["board"],
+        solver=TREE_SEARCH["solver"],
+    script:
+        "../scripts/tree_search_positions.py"
+
+
+rule tree_search_train:
+    output:
+        snapshots=expand(
+            f"{TREE_SEARCH_DIR}/runs/{{{{ts_run}}}}/snapshots/iter{{iteration:04d}}.pt",
+            iteration=TREE_SEARCH_SNAPSHOTS,
+        ),
+        history=f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/history.parquet",
+        meta=f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/meta.json",
+    log:
+        f"{TREE_SEARCH_DIR}/logs/train/{{ts_run}}.log",
+    threads: config["threads_per_job"]
+    params:
+        settings=lambda wc: tree_search_settings(
+            TREE_SEARCH, TREE_SEARCH_RUNS[wc.ts_run]
+        ),
+    script:
+        "../scripts/tree_search_train.py"
+
+
+rule tree_search_arena:
+    input:
+        tree_search_snapshots,
+    output:
+        games=f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/arena/games.parquet",
+        players=f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/arena/players.parquet",
+    log:
+        f"{TREE_SEARCH_DIR}/logs/arena/{{ts_run}}.log",
+    threads: config["threads_per_job"]
+    params:
+        settings=tree_search_evaluation,
+    script:
+        "../scripts/tree_search_arena.py"
+
+
+rule tree_search_solver_accuracy:
+    input:
+        positions=f"{TREE_SEARCH_DIR}/data/positions_{TREE_SEARCH_BOARD}.pt",
+        snapshots=tree_search_snapshots,
+    output:
+        f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/solver_accuracy.parquet",
+    log:
+        f"{TREE_SEARCH_DIR}/logs/solver_accuracy/{{ts_run}}.log",
+    threads: config["threads_per_job"]
+    params:
+        settings=tree_search_evaluation,
+    script:
+        "../scripts/tree_search_solver_accuracy.py"
+
+
+rule tree_search_metrics:
+    input:
+        history=expand(
+            f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/history.parquet",
+            ts_run=TREE_SEARCH_RUNS,
+        ),
+        games=expand(
+            f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/arena/games.parquet",
+            ts_run=TREE_SEARCH_RUNS,
+        ),
+        players=expand(
+            f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/arena/players.parquet",
+            ts_run=TREE_SEARCH_RUNS,
+        ),
+        accuracy=expand(
+            f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/solver_accuracy.parquet",
+            ts_run=TREE_SEARCH_RUNS,
+        ),
+    output:
+        curves=f"{TREE_SEARCH_DIR}/metrics/curves.parquet",
+        summary=f"{TREE_SEARCH_DIR}/metrics/summary.parquet",
+        games=f"{TREE_SEARCH_DIR}/metrics/games.parquet",
+    log:
+        f"{TREE_SEARCH_DIR}/logs/metrics.log",
+    params:
+        runs=[
+            {"name": name, "seed": run.seed, "sweep": run.sweep_columns()}
+            for name, run in TREE_SEARCH_RUNS.items()
+        ],
+        bootstrap_samples=TREE_SEARCH["arena"]["bootstrap_samples"],
+    script:
+        "../scripts/tree_search_metrics.py"
+
+
+for tree_search_figure in TREE_SEARCH_FIGURES:
+
+    rule:
+        name:
+            f"tree_search_figure_{tree_search_figure}"
+        input:
+            curves=rules.tree_search_metrics.output.curves,
+            summary=rules.tree_search_metrics.output.summary,
+            code=figure_code("tree_search", tree_search_figure),
+            style=SRC / "common" / "plotting.py",
+        output:
+            png=report(
+                f"{TREE_SEARCH_DIR}/figures/{tree_search_figure}.png",
+                caption=f"../report/tree_search/{tree_search_figure}.rst",
+                category="Tree search vs policy-only",
+            ),
+            pdf=f"{TREE_SEARCH_DIR}/figures/{tree_search_figure}.pdf",
+        log:
+            f"{TREE_SEARCH_DIR}/logs/figures/{tree_search_figure}.log",
+        params:
+            figure=tree_search_figure,
+            study="tree_search",
+        script:
+            "../scripts/figure.py"
