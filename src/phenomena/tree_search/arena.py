@@ -11,6 +11,7 @@ at once whatever its opponents.
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass
 
 import pandas as pd
@@ -130,7 +131,9 @@ def play_tournament(
     length = torch.zeros(n, dtype=torch.int64)
     live = torch.arange(n)
     ply = plies
+    started = time.perf_counter()
     while len(live):
+        print(f"ply {ply}: {len(live)} games still running ({time.perf_counter() - started:.1f} s)", flush=True)
         to_move = first[live] if ply % 2 == 0 else second[live]
         actions = torch.empty(len(live), dtype=torch.int64)
         for player in to_move.unique().tolist():

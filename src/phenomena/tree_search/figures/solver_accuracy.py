@@ -25,7 +25,8 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
         for (name, value), style in zip(baselines(summary, metric).items(), ["--", ":"]):
             axis.axhline(value, color="grey", linestyle=style, label=name)
         axis.set(xlabel="training iteration", ylabel="fraction of labelled positions", title=title, ylim=(0, 1.02))
-    axes[1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    handles = dict(zip(*reversed(axes[0].get_legend_handles_labels())))  # left panel: every line
+    axes[1].legend(handles.values(), handles.keys(), fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     figure.suptitle(
         "Solver accuracy on positions from random play (informative ones: not every move is optimal)", y=1.02
     )
