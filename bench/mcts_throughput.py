@@ -146,32 +146,28 @@ def main() -> None:
     game = ConnectFour(columns, rows)
     net = PolicyValueNet(columns, rows, **study["network"]).eval()
     evaluate = network_evaluator(game, net)
+    trees, sims = args.sequential_trees, args.simulations
 
-    rows_out = []
-
-    def measure(name: str, run) -> None:
-        values = [run() for _ in range(args.repeats)]
-        if values[0] is None:
-            print(f"{name:55s} skipped (not installed)", flush=True)
-            return
-        rows_out.append((name, statistics.median(values)))
-        print(f"{name:55s} {statistics.median(values):12,.0f} sims/s", flush=True)
-
-    measure(
-        "sequential PUCT, network, one tree at a time",
-        lambda: sequential(game, net, args.sequential_trees, args.simulations),
-    )
+    cases = {"sequential PUCT, network, one tree at a time": lambda: sequential(game, net, trees, sims)}
     for batch in (1, 64, 256, 1024):
-        measure(f"batched PUCT, network, batch {batch}", lambda b=batch: batched(game, evaluate, b, args.simulations))
-    measure(
-        "OpenSpiel MCTSBot (Python), random rollouts",
-        lambda: open_spiel(columns, rows, args.sequential_trees, args.simulations),
-    )
+        cases[f"batched PUCT, network, batch {batch}"] = lambda b=batch: batched(game, evaluate, b, sims)
+    cases["OpenSpiel MCTSBot (Python), random rollouts"] = lambda: open_spiel(columns, rows, trees, sims)
     for batch in (1, 256):
-        measure(
-            f"batched PUCT, random rollouts, batch {batch}",
-            lambda b=batch: batched(game, rollout_evaluator(game), b, args.simulations),
+        cases[f"batched PUCT, random rollouts, batch {batch}"] = lambda b=batch: batched(
+            game, rollout_evaluator(game), b, sims
         )
+    # Rounds of every case in turn, so that changes in machine load hit all cases alike.
+    results: dict[str, list] = {name: [] for name in cases}
+    for repeat in range(args.repeats):
+        for name, run in cases.items():
+            results[name].append(run())
+        print(f"round {repeat + 1}/{args.repeats} done", flush=True)
+    rows_out = []
+    for name, values in results.items():
+        if values[0] is None:
+            print(f"{name}: skipped (open-spiel not installed)")
+            continue
+        rows_out.append((name, statistics.median(values)))
     reference = dict(rows_out)
     base = reference["sequential PUCT, network, one tree at a time"]
     spiel = reference.get("OpenSpiel MCTSBot (Python), random rollouts")

@@ -76,6 +76,7 @@ class SearchResult:
         return (self.visits + 1e-3 * self.prior).argmax(-1)
 
 
+@torch.inference_mode()
 def search(
     game: ConnectFour,
     evaluate: Evaluator,
@@ -92,10 +93,10 @@ def search(
     batch, actions, size = len(roots), game.actions, simulations + 1
     flat_base = torch.arange(batch) * size
     children = torch.full((batch * size, actions), -1, dtype=torch.int64)
-    prior = torch.zeros(batch * size, actions)
-    visits = torch.zeros(batch * size, actions)
-    value_sum = torch.zeros(batch * size, actions)
-    legal = torch.zeros(batch * size, actions, dtype=torch.bool)
+    # Edge statistics side by side, so that one gather per tree level reads them all:
+    # visits, value sum (for the player choosing the edge), prior, and 0 / -inf for legal / illegal.
+    stats = torch.zeros(batch * size, 4, actions)
+    visits, value_sum, prior, illegal = stats.unbind(1)
     position = torch.zeros(batch * size, dtype=torch.int64)
     mask = torch.zeros(batch * size, dtype=torch.int64)
     moves = torch.zeros(batch * size, dtype=torch.int64)
@@ -103,30 +104,29 @@ def search(
     next_free = torch.ones(batch, dtype=torch.int64)
 
     position[flat_base], mask[flat_base], moves[flat_base] = roots.position, roots.mask, roots.moves
-    legal[flat_base] = game.legal(roots)
+    root_legal = game.legal(roots)
+    illegal[flat_base] = torch.where(root_legal, 0.0, float("-inf"))
     logits, root_value = evaluate(roots)
-    root_prior = masked_softmax(logits, legal[flat_base])
+    root_prior = masked_softmax(logits, root_legal)
     if dirichlet_alpha is not None:
-        noise = (
-            torch.distributions.Gamma(torch.tensor(dirichlet_alpha), torch.tensor(1.0)).sample((batch, actions))
-            * legal[flat_base]
-        )
+        gamma = torch.distributions.Gamma(torch.tensor(dirichlet_alpha), torch.tensor(1.0))
+        noise = gamma.sample((batch, actions)) * root_legal
         noise = noise / noise.sum(-1, keepdim=True)
         root_prior = (1 - dirichlet_fraction) * root_prior + dirichlet_fraction * noise
     prior[flat_base] = root_prior
 
     games = torch.arange(batch)
+    flat_stats = stats.view(-1)
     for _ in range(simulations):
         # Selection: descend every tree until an edge without a child or a terminal child.
         node = flat_base.clone()
         path_nodes, path_actions, path_live = [], [], []
         live = torch.ones(batch, dtype=torch.bool)
         while True:
-            n, w = visits[node], value_sum[node]
+            n, w, p, penalty = stats[node].unbind(1)
             total = n.sum(-1, keepdim=True).clamp_min(1)
-            q = torch.where(n > 0, w / n.clamp_min(1), 0.0)
-            score = q + c_puct * prior[node] * total.sqrt() / (1 + n)
-            action = score.masked_fill(~legal[node], float("-inf")).argmax(-1)
+            q = w / n.clamp_min(1)  # value sums of unvisited edges are 0: q = 0 there
+            action = (q + c_puct * p * total.sqrt() / (1 + n) + penalty).argmax(-1)
             path_nodes.append(node)
             path_actions.append(action)
             path_live.append(live)
@@ -152,13 +152,15 @@ def search(
             slots = flat_base[owners] + ids
             children[parents, new_actions] = ids
             position[slots], mask[slots], moves[slots] = child_state.position, child_state.mask, child_state.moves
-            legal[slots] = game.legal(child_state)
             values = torch.where(won, -1.0, 0.0)  # the player to move at the child just lost, or drew
             terminal_value[slots] = torch.where(over, values, float("nan"))
             open_leaves = ~over
             if bool(open_leaves.any()):
-                logits, value = evaluate(child_state[open_leaves])
-                prior[slots[open_leaves]] = masked_softmax(logits, legal[slots[open_leaves]])
+                open_slots, open_states = slots[open_leaves], child_state[open_leaves]
+                legal = game.legal(open_states)
+                logits, value = evaluate(open_states)
+                prior[open_slots] = masked_softmax(logits, legal)
+                illegal[open_slots] = torch.where(legal, 0.0, float("-inf"))
                 values[open_leaves] = value
             leaf_value[new] = values
         # Backup: the edge into the leaf gets -v (its chooser is the leaf's opponent), and
@@ -170,9 +172,12 @@ def search(
         length = used.sum(0)  # edges on each game's path
         levels = torch.arange(depth).unsqueeze(1)
         sign = torch.where((length - levels) % 2 == 1, -1.0, 1.0)
-        flat_edges = (nodes * actions + taken)[used]
-        visits.view(-1).index_put_((flat_edges,), torch.ones(len(flat_edges)), accumulate=True)
-        value_sum.view(-1).index_put_((flat_edges,), (sign * leaf_value)[used], accumulate=True)
+        visit_index = (nodes * (4 * actions) + taken)[used]  # row 0 of each node's stats: visits
+        flat_stats.index_put_(
+            (torch.cat([visit_index, visit_index + actions]),),  # row 1: value sums
+            torch.cat([torch.ones(len(visit_index)), (sign * leaf_value)[used]]),
+            accumulate=True,
+        )
 
     root_visits = visits[flat_base]
     q = torch.where(root_visits > 0, value_sum[flat_base] / root_visits.clamp_min(1), 0.0)
