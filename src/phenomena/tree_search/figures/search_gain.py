@@ -47,5 +47,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     )
     handles, labels = left.get_legend_handles_labels()
     unique = dict(zip(labels, handles))
-    left.legend(unique.values(), unique.keys(), fontsize=8)
+    bottom, top = left.get_ylim()
+    left.set_ylim(bottom, top + 0.2 * (top - bottom))  # room for the legend above the lines
+    left.legend(unique.values(), unique.keys(), fontsize=8, ncol=len(unique), loc="upper center")
     return figure
