@@ -41,3 +41,12 @@ def test_labelled_positions_are_informative_and_consistent():
     assert (labelled.optimal & legal).sum(1).lt(legal.sum(1)).all(), "some move must be a mistake"
     assert torch.equal(labelled.value, torch.where(legal, labelled.move_values, -2).max(1).values)
     assert labelled.moves.min() >= 3 and labelled.moves.max() <= 10
+
+
+@pytest.mark.slow
+def test_bitbully_backend_agrees_with_the_python_solver_on_7x6():
+    pytest.importorskip("bitbully")  # optional extra (AGPL): pip install -e ".[solver]"
+    compiled = label_positions(7, 6, count=10, min_ply=28, max_ply=34, seed=1, backend="bitbully")
+    python = label_positions(7, 6, count=10, min_ply=28, max_ply=34, seed=1, backend="python")
+    assert torch.equal(compiled.move_values, python.move_values)
+    assert torch.equal(compiled.value, python.value)

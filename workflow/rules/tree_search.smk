@@ -26,20 +26,17 @@ STUDY_TARGETS["tree_search"] = expand(
 )
 
 
-def tree_search_snapshots(wildcards):
-    return expand(
-        f"{TREE_SEARCH_DIR}/runs/{wildcards.ts_run}/snapshots/iter{{iteration:04d}}.pt",
-        iteration=TREE_SEARCH_SNAPSHOTS,
-    )
-
-
-def tree_search_evaluation(wildcards):
-    """What the arena and the solver-accuracy rules depend on: board, arena and seed."""
-    return {
-        "board": TREE_SEARCH["board"],
-        "arena": TREE_SEARCH["arena"],
-        "seed": TREE_SEARCH_RUNS[wildcards.ts_run].seed,
-    }
+# Snapshots of one run, and what the arena and solver-accuracy rules depend on (board,
+# arena settings, seed): both rules take these two.
+TREE_SEARCH_SNAPSHOT_FILES = lambda wc: expand(
+    f"{TREE_SEARCH_DIR}/runs/{wc.ts_run}/snapshots/iter{{iteration:04d}}.pt",
+    iteration=TREE_SEARCH_SNAPSHOTS,
+)
+TREE_SEARCH_EVALUATION = lambda wc: {
+    "board": TREE_SEARCH["board"],
+    "arena": TREE_SEARCH["arena"],
+    "seed": TREE_SEARCH_RUNS[wc.ts_run].seed,
+}
 
 
 wildcard_constraints:
@@ -80,7 +77,7 @@ rule tree_search_train:
 
 rule tree_search_arena:
     input:
-        tree_search_snapshots,
+        TREE_SEARCH_SNAPSHOT_FILES,
     output:
         games=f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/arena/games.parquet",
         players=f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/arena/players.parquet",
@@ -88,7 +85,7 @@ rule tree_search_arena:
         f"{TREE_SEARCH_DIR}/logs/arena/{{ts_run}}.log",
     threads: config["threads_per_job"]
     params:
-        settings=tree_search_evaluation,
+        settings=TREE_SEARCH_EVALUATION,
     script:
         "../scripts/tree_search_arena.py"
 
@@ -96,14 +93,14 @@ rule tree_search_arena:
 rule tree_search_solver_accuracy:
     input:
         positions=f"{TREE_SEARCH_DIR}/data/positions_{TREE_SEARCH_BOARD}.pt",
-        snapshots=tree_search_snapshots,
+        snapshots=TREE_SEARCH_SNAPSHOT_FILES,
     output:
         f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/solver_accuracy.parquet",
     log:
         f"{TREE_SEARCH_DIR}/logs/solver_accuracy/{{ts_run}}.log",
     threads: config["threads_per_job"]
     params:
-        settings=tree_search_evaluation,
+        settings=TREE_SEARCH_EVALUATION,
     script:
         "../scripts/tree_search_solver_accuracy.py"
 

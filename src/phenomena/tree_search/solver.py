@@ -149,23 +149,39 @@ def sample_positions(game: ConnectFour, min_ply: int, max_ply: int, seed: int, a
 
 
 def label_positions(
-    columns: int, rows: int, count: int, min_ply: int, max_ply: int, seed: int, informative_only: bool = True
+    columns: int,
+    rows: int,
+    count: int,
+    min_ply: int,
+    max_ply: int,
+    seed: int,
+    informative_only: bool = True,
+    backend: str = "python",
 ) -> LabelledPositions:
     """Sample ``count`` positions from random play and solve every move of each.
 
     With ``informative_only``, positions where every legal move has the same value are
-    skipped: any move is optimal there, so they measure nothing.
+    skipped: any move is optimal there, so they measure nothing. ``backend`` is ``python``
+    (:class:`Solver`) or ``bitbully`` (the optional compiled solver, standard 7x6 board).
     """
-    game, solver = ConnectFour(columns, rows), Solver(columns, rows)
+    game = ConnectFour(columns, rows)
+    move_values = python_move_values(columns, rows) if backend == "python" else bitbully_move_values(columns, rows)
     rows_out = []
     for moves in sample_positions(game, min_ply, max_ply, seed):
         state = game.play(moves)
-        position, mask, ply = int(state.position), int(state.mask), int(state.moves)
-        values = solver.move_values(position, mask, ply)
+        values = move_values(moves, int(state.position), int(state.mask), int(state.moves))
         legal_values = [v for v in values if v is not None]
         if informative_only and len(set(legal_values)) == 1:
             continue
-        rows_out.append((position, mask, ply, max(legal_values), [-2 if v is None else v for v in values]))
+        rows_out.append(
+            (
+                int(state.position),
+                int(state.mask),
+                int(state.moves),
+                max(legal_values),
+                [-2 if v is None else v for v in values],
+            )
+        )
         if len(rows_out) == count:
             break
     if len(rows_out) < count:
@@ -174,12 +190,36 @@ def label_positions(
     return LabelledPositions(columns, rows, column(0), column(1), column(2), column(3), column(4))
 
 
+def python_move_values(columns: int, rows: int):
+    solver = Solver(columns, rows)
+    return lambda moves, position, mask, ply: solver.move_values(position, mask, ply)
+
+
+def bitbully_move_values(columns: int, rows: int):
+    """Move values from the ``bitbully`` package (AGPL-3.0, an optional extra: 7x6 only)."""
+    if (columns, rows) != (7, 6):
+        raise ValueError(f"bitbully solves the 7x6 board only, not {columns}x{rows}")
+    try:
+        from bitbully import BitBully, Board
+    except ImportError as error:
+        raise ImportError("solver backend 'bitbully' needs the optional package: pip install bitbully") from error
+    agent = BitBully()
+
+    def move_values(moves, position, mask, ply):
+        scores = agent.score_all_moves(Board.from_moves(list(moves)))  # distance-aware; the sign is the value
+        return [None if c not in scores else (scores[c] > 0) - (scores[c] < 0) for c in range(columns)]
+
+    return move_values
+
+
 def label(board: dict, solver: dict) -> LabelledPositions:
-    """Label evaluation positions with the configured backend (config ``tree_search.solver``)."""
-    if solver["backend"] != "python":
-        raise NotImplementedError(
-            f"solver backend {solver['backend']!r} is not implemented yet; only 'python' (boards up to 6x5) is"
-        )
+    """Label evaluation positions as config ``tree_search.solver`` says."""
     return label_positions(
-        board["columns"], board["rows"], solver["positions"], solver["min_ply"], solver["max_ply"], solver["seed"]
+        board["columns"],
+        board["rows"],
+        solver["positions"],
+        solver["min_ply"],
+        solver["max_ply"],
+        solver["seed"],
+        backend=solver["backend"],
     )
