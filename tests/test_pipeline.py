@@ -115,6 +115,23 @@ def test_changed_setting_reruns_what_depends_on_it(smoke):
     assert jobs.get("grokking_train") == 5 and "grokking_data" not in jobs
 
 
+@pytest.mark.parametrize(
+    ("overlay", "expected"),
+    [
+        ("arena: {bootstrap_samples: 30}", {"tree_search_metrics"}),
+        ("arena: {c_puct: 2.0}", {"tree_search_arena", "tree_search_solver_accuracy", "tree_search_metrics"}),
+        ("solver: {positions: 25}", {"tree_search_positions", "tree_search_solver_accuracy", "tree_search_metrics"}),
+        ("selfplay: {simulations: 12}", {"tree_search_train", "tree_search_arena", "tree_search_solver_accuracy"}),
+    ],
+)
+def test_tree_search_setting_reruns_only_what_depends_on_it(smoke, overlay, expected):
+    (smoke / "overlay.yaml").write_text(f"tree_search:\n  {overlay}\n")
+    jobs = planned_jobs(snakemake(smoke, "-n", *SMOKE, "overlay.yaml").stdout)
+    studied = {rule for rule in jobs if rule.startswith("tree_search") and "figure" not in rule}
+    assert studied == expected | ({"tree_search_metrics"} if "tree_search_train" in expected else set())
+    assert not any(rule.startswith("grokking") for rule in jobs)
+
+
 def test_bad_config_stops_before_any_job_with_one_clear_line(smoke):
     done = snakemake(smoke, "-n", *SMOKE, "--config", "threads_per_job=0", check=False)
     assert done.returncode != 0

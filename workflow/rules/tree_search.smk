@@ -27,14 +27,16 @@ STUDY_TARGETS["tree_search"] = expand(
 
 
 # Snapshots of one run, and what the arena and solver-accuracy rules depend on (board,
-# arena settings, seed): both rules take these two.
+# arena settings but the bootstrap, which only the Elo fit uses; seed): both rules take these two.
 TREE_SEARCH_SNAPSHOT_FILES = lambda wc: expand(
     f"{TREE_SEARCH_DIR}/runs/{wc.ts_run}/snapshots/iter{{iteration:04d}}.pt",
     iteration=TREE_SEARCH_SNAPSHOTS,
 )
 TREE_SEARCH_EVALUATION = lambda wc: {
     "board": TREE_SEARCH["board"],
-    "arena": TREE_SEARCH["arena"],
+    "arena": {
+        k: v for k, v in TREE_SEARCH["arena"].items() if k != "bootstrap_samples"
+    },
     "seed": TREE_SEARCH_RUNS[wc.ts_run].seed,
 }
 
