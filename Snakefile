@@ -14,6 +14,7 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/grokking.smk"
 include: "workflow/rules/double_descent.smk"
+include: "workflow/rules/tree_search.smk"
 
 
 rule all:

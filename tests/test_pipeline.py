@@ -22,6 +22,7 @@ SMOKE = ["--configfile", "config/smoke.yaml"]
 FIGURES = {
     "grokking": ["accuracy", "steps_to_generalize", "weight_norm", "optimizers"],
     "double_descent": ["model_wise", "epoch_wise", "sample_wise", "random_features"],
+    "tree_search": ["elo_vs_step", "search_gain", "compute_frontier", "solver_accuracy"],
 }
 
 
@@ -93,6 +94,25 @@ def test_smoke_double_descent_writes_its_tables_and_figures(smoke):
     assert len(list((smoke / "results/double_descent/logs/train").glob("*.log"))) == 4 * 2 + 2
 
 
+def test_smoke_pipeline_builds_the_tree_search_study(smoke):
+    results = smoke / "results/tree_search"
+    curves = read_parquet(results / "metrics/curves.parquet")
+    check_tidy(curves)
+    assert set(curves["study"]) == {"tree_search"}
+    assert {"elo", "optimal_move", "vs_policy_score", "policy_loss"} <= set(curves["metric"])
+    summary = read_parquet(results / "metrics/summary.parquet")
+    assert len(summary) == 2 + 3 * 3  # random, pure MCTS, 3 snapshots x 3 budgets
+    assert (summary.loc[summary["player"] == "random", "elo"] == 0).all()
+    assert (summary["ci_low"] <= summary["elo"] + 1e-9).all() and (summary["elo"] <= summary["ci_high"] + 1e-9).all()
+    games = read_parquet(results / "metrics/games.parquet")
+    assert set(games["score_first"]) <= {0.0, 0.5, 1.0} and len(games) == summary["games"].sum() / 2
+    for figure in FIGURES["tree_search"]:
+        for extension in ("png", "pdf"):
+            assert (results / f"figures/{figure}.{extension}").stat().st_size > 10_000
+    for log in ("train", "data", "arena", "solver_accuracy", "figures"):
+        assert list((results / "logs" / log).glob("*.log"))
+
+
 def test_rerun_does_nothing(smoke):
     assert planned_jobs(snakemake(smoke, "-n", *SMOKE).stdout) == {}
 
@@ -120,6 +140,23 @@ def test_changed_setting_reruns_what_depends_on_it(smoke):
     assert jobs.get("grokking_train") == 5 and "grokking_data" not in jobs
 
 
+@pytest.mark.parametrize(
+    ("overlay", "expected"),
+    [
+        ("arena: {bootstrap_samples: 30}", {"tree_search_metrics"}),
+        ("arena: {c_puct: 2.0}", {"tree_search_arena", "tree_search_solver_accuracy", "tree_search_metrics"}),
+        ("solver: {positions: 25}", {"tree_search_positions", "tree_search_solver_accuracy", "tree_search_metrics"}),
+        ("selfplay: {simulations: 12}", {"tree_search_train", "tree_search_arena", "tree_search_solver_accuracy"}),
+    ],
+)
+def test_tree_search_setting_reruns_only_what_depends_on_it(smoke, overlay, expected):
+    (smoke / "overlay.yaml").write_text(f"tree_search:\n  {overlay}\n")
+    jobs = planned_jobs(snakemake(smoke, "-n", *SMOKE, "overlay.yaml").stdout)
+    studied = {rule for rule in jobs if rule.startswith("tree_search") and "figure" not in rule}
+    assert studied == expected | ({"tree_search_metrics"} if "tree_search_train" in expected else set())
+    assert not any(rule.startswith("grokking") for rule in jobs)
+
+
 def test_bad_config_stops_before_any_job_with_one_clear_line(smoke):
     done = snakemake(smoke, "-n", *SMOKE, "--config", "threads_per_job=0", check=False)
     assert done.returncode != 0
@@ -135,6 +172,7 @@ def test_report_holds_every_figure_with_its_caption(smoke):
             assert f"{figure}.png" in html, (study, figure)
     assert "What to look for" in html
     assert "add mod 47" in html  # captions render the config that made the figure
+    assert re.search(r"Connect Four 5 columns x(\\n|\s)+4 rows", html)  # newlines escaped in the html
 
 
 def test_paper_preset_plans_gpu_training_jobs(smoke):

@@ -7,6 +7,7 @@ import pytest
 from phenomena.common.config import ConfigError, load_config, load_yaml, validate_config
 from phenomena.double_descent.runs import check_study_config as check_double_descent
 from phenomena.grokking.runs import check_study_config
+from phenomena.tree_search.runs import check_study_config as check_tree_search
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +27,7 @@ def test_every_preset_is_valid(request, schema, preset):
     validate_config(config, schema)
     check_study_config(config["grokking"])
     check_double_descent(config["double_descent"])
+    check_tree_search(config["tree_search"])
 
 
 def broken(config, path, value):
@@ -69,7 +71,11 @@ BAD_INPUTS = [
         "stop_after_generalizing.val_accuracy: got 1.5; must be <= 1",
     ),
     (("grokking", "model", "mlp", "d_hidden"), 0, "grokking.model.mlp.d_hidden: got 0; must be >= 1"),
-    (("studies",), ["double-descent"], "studies[0]: got 'double-descent'; allowed: 'grokking', 'double_descent'"),
+    (
+        ("studies",),
+        ["double-descent"],
+        "studies[0]: got 'double-descent'; allowed: 'grokking', 'double_descent', 'tree_search'",
+    ),
     (("double_descent", "model_wise", "widths"), [4, 0, 16], "model_wise.widths[1]: got 0; must be >= 1"),
     (("double_descent", "model_wise", "widths"), [-8], "model_wise.widths[0]: got -8; must be >= 1"),
     (("double_descent", "model_wise", "widths"), [], "double_descent.model_wise.widths"),
@@ -84,6 +90,21 @@ BAD_INPUTS = [
     (("double_descent", "training", "augment"), "yes", "augment: got 'yes' (str); expected type boolean"),
     (("double_descent", "data", "mnist1d", "train_split"), 1.0, "train_split: got 1.0; must be < 1"),
     (("double_descent", "model_wise", "widht"), 4, "double_descent.model_wise.widht: unknown key"),
+    (("tree_search", "board", "columns"), 5.5, "tree_search.board.columns: got 5.5 (float); expected type integer"),
+    (("tree_search", "board", "rows"), 0, "tree_search.board.rows: got 0; must be >= 1"),
+    (("tree_search", "arena", "budgets"), [0, 16.5], "tree_search.arena.budgets[1]: got 16.5 (float)"),
+    (("tree_search", "arena", "budgets"), [0, -4], "tree_search.arena.budgets[1]: got -4; must be >= 0"),
+    (("tree_search", "arena", "schedule"), "swiss", "schedule: got 'swiss'; allowed: 'ladder', 'round_robin'"),
+    (("tree_search", "selfplay", "simulations"), 0, "tree_search.selfplay.simulations: got 0; must be >= 1"),
+    (("tree_search", "selfplay", "dirichlet_fraction"), 1.5, "dirichlet_fraction: got 1.5; must be <= 1"),
+    (("tree_search", "solver", "backend"), "pons", "backend: got 'pons'; allowed: 'python', 'bitbully'"),
+    (("tree_search", "training", "iterations"), "60", "iterations: got '60' (str); expected type integer"),
+    (("tree_search", "seeds"), [], "config key tree_search.seeds"),
+    (
+        ("studies",),
+        ["tree-search"],
+        "studies[0]: got 'tree-search'; allowed: 'grokking', 'double_descent', 'tree_search'",
+    ),
 ]
 
 
@@ -126,3 +147,26 @@ def test_double_descent_needs_one_network_sweep(default_config):
     study["sample_wise"] = None
     with pytest.raises(ConfigError, match="both are null; enable at least one"):
         check_double_descent(study)
+
+
+TREE_SEARCH_CHECKS = [
+    (("board",), {"columns": 3, "rows": 3}, "tree_search.board: got 3x3; columns or rows must be >= 4"),
+    (("board",), {"columns": 9, "rows": 7}, "tree_search.board: got 9x7; columns * (rows + 1) must be <= 63"),
+    (("board",), {"columns": 7, "rows": 6}, "tree_search.solver.backend: got 'python' for a 7x6 board"),
+    (("solver", "backend"), "bitbully", "tree_search.solver.backend: got 'bitbully' for a 5x5 board"),
+    (("solver", "max_ply"), 25, "tree_search.solver.max_ply: got 25; must lie in [min_ply (4), 24]"),
+    (("solver", "max_ply"), 2, "tree_search.solver.max_ply: got 2; must lie in [min_ply (4), 24]"),
+    (("arena", "budgets"), [4, 16], "tree_search.arena.budgets: got [4, 16]; must include 0"),
+    (("arena", "opening_plies"), 25, "tree_search.arena.opening_plies: got 25; must be < 25 cells"),
+    (("training", "snapshot_every"), 100, "tree_search.training.snapshot_every: got 100; must be <= training"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "message"), TREE_SEARCH_CHECKS)
+def test_tree_search_checks_beyond_the_schema(schema, default_config, path, value, message):
+    config = broken(default_config, ("tree_search", *path), value)
+    validate_config(config, schema)  # the schema lets these through ...
+    with pytest.raises(ConfigError) as error:  # ... the study's check does not
+        check_tree_search(config["tree_search"])
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)

@@ -136,7 +136,7 @@ for dd_figure, dd_tables in DD_FIGURES.items():
 
 
 rule double_descent:
-    """Target: every figure of the double-descent study (snakemake double_descent)."""
-    localrule: True
     input:
         STUDY_TARGETS["double_descent"],
+    """Target: every figure of the double-descent study (snakemake double_descent)."""
+    localrule: True

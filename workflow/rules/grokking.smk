@@ -93,7 +93,7 @@ for grokking_figure in GROKKING_FIGURES:
 
 
 rule grokking:
-    """Target: every figure of the grokking study (snakemake grokking)."""
-    localrule: True
     input:
         STUDY_TARGETS["grokking"],
+    """Target: every figure of the grokking study (snakemake grokking)."""
+    localrule: True

@@ -1,0 +1,48 @@
+"""Bradley-Terry Elo: known strengths come back from synthetic games."""
+
+import numpy as np
+
+from phenomena.tree_search.elo import bootstrap_elo, fit_elo, mean_with_interval
+
+TRUE_ELO = np.array([0.0, 150.0, 400.0, 700.0])
+
+
+def synthetic_games(n: int, seed: int = 0, draw_rate: float = 0.0):
+    rng = np.random.default_rng(seed)
+    first = rng.integers(0, len(TRUE_ELO), n)
+    second = (first + rng.integers(1, len(TRUE_ELO), n)) % len(TRUE_ELO)
+    p_first = 1 / (1 + 10 ** ((TRUE_ELO[second] - TRUE_ELO[first]) / 400))
+    # a draw is half a win each: draws replace wins and losses alike, the expected score stays p_first
+    p_draw = 2 * draw_rate * np.minimum(p_first, 1 - p_first)
+    u = rng.random(n)
+    return first, second, np.where(u < p_first - p_draw / 2, 1.0, np.where(u < p_first + p_draw / 2, 0.5, 0.0))
+
+
+def test_fit_recovers_known_strengths():
+    elo = fit_elo(*synthetic_games(40_000), len(TRUE_ELO))
+    assert elo[0] == 0.0
+    np.testing.assert_allclose(elo, TRUE_ELO, atol=25)
+
+
+def test_fit_with_draws_recovers_known_strengths():
+    elo = fit_elo(*synthetic_games(40_000, seed=1, draw_rate=0.3), len(TRUE_ELO))
+    np.testing.assert_allclose(elo, TRUE_ELO, atol=30)
+
+
+def test_bootstrap_intervals_cover_the_truth_and_shrink_with_games():
+    few = bootstrap_elo(*synthetic_games(1_000, seed=2), len(TRUE_ELO), samples=100)
+    many = bootstrap_elo(*synthetic_games(8_000, seed=3), len(TRUE_ELO), samples=100)
+    for _, low, high in (few, many):
+        assert (low <= TRUE_ELO + 1e-9).all() and (TRUE_ELO <= high + 1e-9).all()
+    assert ((many[2] - many[1])[1:] < (few[2] - few[1])[1:]).all()
+
+
+def test_unbeaten_player_gets_a_finite_rating():
+    first, second = np.array([1, 1, 0, 0]), np.array([0, 0, 1, 1])
+    elo = fit_elo(first, second, np.array([1.0, 1.0, 0.0, 0.0]), 2)
+    assert np.isfinite(elo).all() and elo[1] > 400
+
+
+def test_mean_with_interval():
+    mean, low, high = mean_with_interval(np.array([1.0] * 30 + [0.5] * 10))
+    assert mean == 0.875 and 0.5 < low < mean < high <= 1.0

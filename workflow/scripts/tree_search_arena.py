@@ -1,0 +1,16 @@
+"""Rule tree_search_arena: the tournament of one run's snapshots x budgets and the baselines."""
+
+import time
+
+from phenomena.common.runtime import output_to_log, set_threads
+from phenomena.common.tables import write_parquet
+from phenomena.tree_search.arena import run_arena
+
+with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
+    set_threads(snakemake.threads)  # noqa: F821
+    settings = snakemake.params.settings  # noqa: F821
+    started = time.perf_counter()
+    games, players = run_arena(list(snakemake.input), settings, settings["seed"])  # noqa: F821
+    print(f"{len(games)} games among {len(players)} players in {time.perf_counter() - started:.1f} s")
+    write_parquet(games, snakemake.output.games, tidy=False)  # noqa: F821
+    write_parquet(players, snakemake.output.players, tidy=False)  # noqa: F821
