@@ -135,8 +135,8 @@ for dd_figure, dd_tables in DD_FIGURES.items():
             "../scripts/figure.py"
 
 
+# Target: every figure of the double-descent study (snakemake double_descent).
 rule double_descent:
     input:
         STUDY_TARGETS["double_descent"],
-    """Target: every figure of the double-descent study (snakemake double_descent)."""
     localrule: True

@@ -92,8 +92,8 @@ for grokking_figure in GROKKING_FIGURES:
             "../scripts/figure.py"
 
 
+# Target: every figure of the grokking study (snakemake grokking).
 rule grokking:
     input:
         STUDY_TARGETS["grokking"],
-    """Target: every figure of the grokking study (snakemake grokking)."""
     localrule: True

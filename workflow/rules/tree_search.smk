@@ -163,8 +163,8 @@ for tree_search_figure in TREE_SEARCH_FIGURES:
             "../scripts/figure.py"
 
 
+# Target: every figure of the tree-search study (snakemake tree_search).
 rule tree_search:
-    """Target: every figure of the tree-search study (snakemake tree_search)."""
-    localrule: True
     input:
         STUDY_TARGETS["tree_search"],
+    localrule: True
