@@ -42,7 +42,7 @@ def test_resnet_members_train_one_per_job(study):
 def test_datasets_are_shared_across_widths(study):
     datasets = plan_datasets(plan_jobs(study))
     assert "n4000_noise0.15_seed2" in datasets
-    assert random_feature_datasets(study) == ["n1000_noise0_seed0", "n1000_noise0_seed1", "n1000_noise0_seed2"]
+    assert list(random_feature_datasets(study)) == ["n1000_noise0_seed0", "n1000_noise0_seed1", "n1000_noise0_seed2"]
 
 
 def test_settings_change_with_what_determines_the_result(study):

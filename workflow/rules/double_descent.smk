@@ -4,7 +4,12 @@ import phenomena.double_descent.runs as dd_runs
 
 DOUBLE_DESCENT = config["double_descent"]
 DD_JOBS = dd_runs.plan_jobs(DOUBLE_DESCENT)
-DD_DATASETS = dd_runs.plan_datasets(DD_JOBS)
+DD_DATASETS = (
+    {  # every training set by name (n<size>_noise<f>_seed<s>) -> a member using it
+        **dd_runs.plan_datasets(DD_JOBS),
+        **dd_runs.random_feature_datasets(DOUBLE_DESCENT),
+    }
+)
 DD_RANDOM_FEATURES = DOUBLE_DESCENT["random_features"]
 DD_DIR = "results/double_descent"
 DD_TABLES = ["curves", "final", "summary", "random_features"]
@@ -28,7 +33,7 @@ STUDY_TARGETS["double_descent"] = expand(
 
 
 wildcard_constraints:
-    dd_dataset=r"n\d+_noise[0-9.]+_seed\d+",
+    dd_dataset="|".join(map(re.escape, DD_DATASETS)),
     dd_job="|".join(map(re.escape, DD_JOBS)),
 
 
@@ -50,6 +55,10 @@ rule double_descent_dataset:
         f"{DD_DIR}/data/{{dd_dataset}}.pt",
     log:
         f"{DD_DIR}/logs/data/{{dd_dataset}}.log",
+    params:
+        num_train=lambda wc: DD_DATASETS[wc.dd_dataset].num_train,
+        label_noise=lambda wc: DD_DATASETS[wc.dd_dataset].label_noise,
+        seed=lambda wc: DD_DATASETS[wc.dd_dataset].seed,
     script:
         "../scripts/double_descent_dataset.py"
 

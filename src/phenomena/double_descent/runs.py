@@ -104,15 +104,15 @@ def plan_datasets(jobs: dict[str, Job]) -> dict[str, Member]:
     return {member.dataset_name: member for job in jobs.values() for member in job.members}
 
 
-def random_feature_datasets(study: dict) -> list[str]:
+def random_feature_datasets(study: dict) -> dict[str, Member]:
     """Training sets of the random-feature sweep (one per seed), by dataset name."""
     spec = study["random_features"]
     if spec is None:
-        return []
-    return [
-        Member("random_features", 0, spec["num_train"], float(spec["label_noise"]), seed).dataset_name
-        for seed in spec["seeds"]
+        return {}
+    members = [
+        Member("random_features", 0, spec["num_train"], float(spec["label_noise"]), seed) for seed in spec["seeds"]
     ]
+    return {member.dataset_name: member for member in members}
 
 
 def resolved_settings(study: dict, job: Job) -> dict:
@@ -146,7 +146,7 @@ def check_study_config(study: dict) -> None:
         if spec is None:
             continue
         sizes = [spec["num_train"]] if sweep == "model_wise" else spec["num_train"]
-        too_many = [n for n in sizes if available is not None and n > available]
+        too_many = [n for n in sizes if n > available]
         if too_many:
             raise ConfigError(
                 f"config key double_descent.{sweep}.num_train: got {too_many[0]}; the {data['source']} "
@@ -156,8 +156,8 @@ def check_study_config(study: dict) -> None:
         raise ConfigError("config keys double_descent.model_wise and sample_wise: both are null; enable at least one")
 
 
-def available_training_examples(data: dict) -> int | None:
-    """Training examples the source offers (None when only the data rule can tell)."""
+def available_training_examples(data: dict) -> int:
+    """Training examples the source offers."""
     if data["source"] == "mnist1d":
         return int(data["mnist1d"]["num_samples"] * data["mnist1d"]["train_split"])
     return 50_000  # CIFAR-10
