@@ -8,7 +8,12 @@ import jsonschema
 import yaml
 
 
-class ConfigError(ValueError):
+class UserError(Exception):
+    """A mistake the user can fix (a config value, a missing data set): reported as one line
+    starting with ``phenomena:``, never as a traceback."""
+
+
+class ConfigError(UserError, ValueError):
     """A config value is missing, misspelt, of the wrong type or out of range."""
 
 

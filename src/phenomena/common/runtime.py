@@ -6,11 +6,14 @@ import contextlib
 import logging
 import os
 import sys
+import traceback
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import torch
+
+from phenomena.common.config import UserError
 
 
 def set_threads(threads: int) -> None:
@@ -31,6 +34,10 @@ def output_to_log(log_path: str | Path | None) -> Iterator[None]:
 
     Snakemake scripts run in their own process; this puts progress bars and warnings of
     a job into the rule's ``log:`` file. With ``None`` nothing is redirected.
+
+    A job that fails leaves its reason in the log (Snakemake prints a failed job's log): a
+    :class:`UserError` as one ``phenomena: ...`` line, which also ends the process with that
+    line and no traceback; any other exception with its traceback, then propagates.
     """
     if log_path is None:
         yield
@@ -46,6 +53,13 @@ def output_to_log(log_path: str | Path | None) -> Iterator[None]:
         warnings.simplefilter("default")
         try:
             yield
+        except UserError as error:
+            message = f"phenomena: {error}"
+            print(message, file=sys.stderr)
+            raise SystemExit(message) from None
+        except Exception:
+            traceback.print_exc()
+            raise
         finally:
             sys.stdout.flush()
             sys.stderr.flush()

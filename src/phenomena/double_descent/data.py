@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from phenomena.common.config import UserError
 from phenomena.common.files import atomic_path
 
 NUM_CLASSES = 10
@@ -75,7 +76,7 @@ def make_mnist1d(num_samples: int, train_split: float, seed: int) -> LabelledDat
     )
 
 
-class MissingDataError(FileNotFoundError):
+class MissingDataError(UserError, FileNotFoundError):
     """A dataset that must be provided on disk is not there."""
 
 

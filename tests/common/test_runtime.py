@@ -1,0 +1,40 @@
+"""A job's output, and the reason it failed, end up in its rule's log file.
+
+Each job runs in a process of its own, as Snakemake runs a rule's script: the redirection
+works on the process's file descriptors, which pytest's capture would hide in-process.
+"""
+
+import subprocess
+import sys
+import textwrap
+
+
+def run_job(tmp_path, body: str) -> tuple[subprocess.CompletedProcess, str]:
+    log = tmp_path / "logs/job.log"
+    script = textwrap.dedent(f"""
+        from phenomena.common.config import ConfigError
+        from phenomena.common.runtime import output_to_log
+        with output_to_log({str(log)!r}):
+            print("epoch 1 done")
+    """) + textwrap.indent(textwrap.dedent(body), "    ")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    return done, log.read_text()
+
+
+def test_output_and_traceback_of_a_failing_job_go_to_its_log(tmp_path):
+    done, log = run_job(tmp_path, "1 / 0")
+    assert done.returncode == 1
+    assert "epoch 1 done" in log and "epoch 1 done" not in done.stdout
+    assert "Traceback (most recent call last)" in log and "ZeroDivisionError: division by zero" in log
+
+
+def test_user_error_ends_the_job_with_one_line_and_no_traceback(tmp_path):
+    done, log = run_job(tmp_path, 'raise ConfigError("grokking.modulus: got 96; must be a prime")')
+    assert done.returncode == 1
+    assert log == "epoch 1 done\nphenomena: grokking.modulus: got 96; must be a prime\n"
+    assert done.stderr == "phenomena: grokking.modulus: got 96; must be a prime\n"
+
+
+def test_a_job_that_succeeds_leaves_only_its_output(tmp_path):
+    done, log = run_job(tmp_path, 'print("saved")')
+    assert done.returncode == 0 and log == "epoch 1 done\nsaved\n" and done.stderr == ""
