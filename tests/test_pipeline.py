@@ -6,19 +6,26 @@ edit a figure's code or delete outputs and watch what Snakemake plans.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import torch
 
+from phenomena.common.config import load_config
 from phenomena.common.tables import check_tidy, read_parquet
 
 pytestmark = pytest.mark.slow
 
 SMOKE = ["--configfile", "config/smoke.yaml"]
+REPO = Path(__file__).resolve().parents[1]
+SMOKE_STUDIES = load_config(REPO / "config/config.yaml", REPO / "config/smoke.yaml")["studies"]
 FIGURES = {
     "grokking": ["accuracy", "steps_to_generalize", "weight_norm", "optimizers"],
     "double_descent": ["model_wise", "epoch_wise", "sample_wise", "random_features"],
@@ -42,15 +49,21 @@ def planned_jobs(dry_run_output: str) -> dict[str, int]:
     return {rule: int(count) for rule, count in re.findall(r"^(\w+)\s+(\d+)$", table, re.M) if rule != "total"}
 
 
-@pytest.fixture(scope="module")
-def smoke(tmp_path_factory, request) -> Path:
-    """A copy of the workflow, with the smoke pipeline already run in it."""
-    repo = request.config.rootpath
-    workdir = tmp_path_factory.mktemp("workflow")
+def copy_workflow(workdir: Path) -> Path:
+    """The workflow's files, without results, copied to ``workdir``, with the default profile."""
     ignore = shutil.ignore_patterns("__pycache__", "results", ".snakemake")
-    shutil.copy(repo / "Snakefile", workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "Snakefile", workdir)
     for folder in ("workflow", "config", "src"):
-        shutil.copytree(repo / folder, workdir / folder, ignore=ignore)
+        shutil.copytree(REPO / folder, workdir / folder, ignore=ignore)
+    (workdir / "profiles").symlink_to("workflow/profiles")  # as in the repository
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory) -> Path:
+    """A copy of the workflow, with the smoke pipeline already run in it."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("workflow"))
     snakemake(workdir, "--cores", "2", *SMOKE)
     return workdir
 
@@ -135,7 +148,7 @@ def test_deleted_figure_is_rebuilt_without_training(smoke):
     assert ran == {"grokking_figure_accuracy"}
 
 
-def test_changed_setting_reruns_what_depends_on_it(smoke):
+def test_changed_accelerator_reruns_training_not_data(smoke):
     jobs = planned_jobs(snakemake(smoke, "-n", *SMOKE, "--config", "accelerator=cpu").stdout)
     assert jobs.get("grokking_train") == 5 and "grokking_data" not in jobs
 
@@ -143,18 +156,36 @@ def test_changed_setting_reruns_what_depends_on_it(smoke):
 @pytest.mark.parametrize(
     ("overlay", "expected"),
     [
-        ("arena: {bootstrap_samples: 30}", {"tree_search_metrics"}),
-        ("arena: {c_puct: 2.0}", {"tree_search_arena", "tree_search_solver_accuracy", "tree_search_metrics"}),
-        ("solver: {positions: 25}", {"tree_search_positions", "tree_search_solver_accuracy", "tree_search_metrics"}),
-        ("selfplay: {simulations: 12}", {"tree_search_train", "tree_search_arena", "tree_search_solver_accuracy"}),
+        ("grokking:\n  optimizer: {warmup_steps: 20}", {"grokking_train", "grokking_metrics"}),
+        ("double_descent:\n  optimizer: {lr: 0.002}", {"double_descent_train", "double_descent_metrics"}),
+        ("double_descent:\n  metrics: {min_peak_rise: 0.03}", {"double_descent_metrics"}),
+        (
+            "double_descent:\n  random_features: {features: [50, 200, 800]}",
+            {"double_descent_random_features", "double_descent_metrics"},
+        ),
+        ("tree_search:\n  arena: {bootstrap_samples: 30}", {"tree_search_metrics"}),
+        (
+            "tree_search:\n  arena: {c_puct: 2.0}",
+            {"tree_search_arena", "tree_search_solver_accuracy", "tree_search_metrics"},
+        ),
+        (
+            "tree_search:\n  solver: {positions: 25}",
+            {"tree_search_positions", "tree_search_solver_accuracy", "tree_search_metrics"},
+        ),
+        (
+            "tree_search:\n  selfplay: {simulations: 12}",
+            {"tree_search_train", "tree_search_arena", "tree_search_solver_accuracy", "tree_search_metrics"},
+        ),
     ],
 )
-def test_tree_search_setting_reruns_only_what_depends_on_it(smoke, overlay, expected):
-    (smoke / "overlay.yaml").write_text(f"tree_search:\n  {overlay}\n")
+def test_changed_setting_reruns_only_what_depends_on_it(smoke, overlay, expected):
+    """Results of an earlier config are never reused for a new one, and nothing else reruns."""
+    (smoke / "overlay.yaml").write_text(overlay + "\n")
     jobs = planned_jobs(snakemake(smoke, "-n", *SMOKE, "overlay.yaml").stdout)
-    studied = {rule for rule in jobs if rule.startswith("tree_search") and "figure" not in rule}
-    assert studied == expected | ({"tree_search_metrics"} if "tree_search_train" in expected else set())
-    assert not any(rule.startswith("grokking") for rule in jobs)
+    study = overlay.split(":", 1)[0]
+    computed = {rule for rule in jobs if "_figure_" not in rule and rule not in ("all", study)}
+    assert computed == expected
+    assert all(rule.startswith(study) for rule in jobs if rule != "all")
 
 
 def test_bad_config_stops_before_any_job_with_one_clear_line(smoke):
@@ -164,15 +195,91 @@ def test_bad_config_stops_before_any_job_with_one_clear_line(smoke):
     assert "Traceback" not in done.stderr + done.stdout
 
 
-def test_report_holds_every_figure_with_its_caption(smoke):
+@pytest.fixture(scope="module")
+def report(smoke) -> Path:
     snakemake(smoke, "--report", "report.html", *SMOKE)
-    html = (smoke / "report.html").read_text()
+    return smoke / "report.html"
+
+
+def test_report_holds_every_figure_with_its_caption(report):
+    html = report.read_text()
     for study, figures in FIGURES.items():
         for figure in figures:
             assert f"{figure}.png" in html, (study, figure)
     assert "What to look for" in html
     assert "add mod 47" in html  # captions render the config that made the figure
     assert re.search(r"Connect Four 5 columns x(\\n|\s)+4 rows", html)  # newlines escaped in the html
+
+
+CHROMIUM_FLAGS = [  # headless, and no calls home: this machine's network is closed
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+GENERAL_PAGES = {"Workflow", "Statistics", "About"}
+
+
+def chromium_or_skip() -> str:
+    """The system Chromium; CI (PHENOMENA_REQUIRE_BROWSER=1) fails instead of skipping."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        chromium = None
+    if chromium is None:
+        reason = "needs Debian's chromium and the dev extra's playwright"
+        if os.environ.get("PHENOMENA_REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return chromium
+
+
+def open_category(page, report: Path, category: str) -> None:
+    """The report's home page, then the list of one category's results."""
+    page.goto(report.as_uri())
+    page.get_by_text(category, exact=True).click()
+
+
+def test_report_shows_every_figure_and_caption_in_a_real_browser(report, smoke, tmp_path):
+    """Click through the report as a reader would: every category, every figure, every caption."""
+    from playwright.sync_api import sync_playwright
+
+    figures = {str(path.relative_to(smoke)) for path in smoke.glob("results/*/figures/*.png")}
+    shown = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(report.as_uri())
+        page.screenshot(path=tmp_path / "report_home.png")
+        menu = page.locator("ul:has(> li.uppercase:text-is('Results')) > li > a").all_inner_texts()
+        categories = [name for name in menu if name not in GENERAL_PAGES]
+        assert len(categories) == len(SMOKE_STUDIES), menu
+        for category in categories:
+            open_category(page, report, category)
+            names = [
+                text.strip() for text in page.locator("tr:has(a[iconname=eye]) > td:first-child").all_inner_texts()
+            ]
+            for name in names:
+                open_category(page, report, category)
+                row = page.locator("tr", has_text=name)
+                row.locator("a[iconname=eye]").click()
+                image = page.locator("img[src^='data:image/png']")
+                image.wait_for()
+                shown[name] = image.evaluate("img => img.complete && img.naturalWidth > 0 && img.naturalHeight > 0")
+                page.screenshot(path=tmp_path / f"{Path(name).stem}.png")
+                row.locator("a[iconname=information-circle]").click()  # the caption replaces the list
+                page.get_by_text("What to look for").first.wait_for()
+        page.goto(report.as_uri())
+        page.get_by_text("Statistics", exact=True).click()
+        page.screenshot(path=tmp_path / "report_statistics.png")
+        browser.close()
+    assert set(shown) == figures
+    assert all(shown.values()), [name for name, rendered in shown.items() if not rendered]
 
 
 def test_paper_preset_plans_gpu_training_jobs(smoke):
@@ -197,3 +304,75 @@ def test_missing_cifar10_stops_with_one_clear_line(smoke):
     assert done.returncode != 0
     assert "phenomena: CIFAR-10 not found in data/cifar-10-batches-py: missing data_batch_1" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("study", SMOKE_STUDIES)
+def test_rebuilt_study_gives_byte_identical_metrics(smoke, study):
+    """Same config and seeds, everything of the study rebuilt from nothing: the same bytes."""
+    metrics = smoke / "results" / study / "metrics"
+    before = {path.name: path.read_bytes() for path in sorted(metrics.glob("*.parquet"))}
+    assert before, f"no metric tables in {metrics}"
+    shutil.rmtree(smoke / "results" / study)
+    snakemake(smoke, study, "--cores", "2", *SMOKE)
+    after = {path.name: path.read_bytes() for path in sorted(metrics.glob("*.parquet"))}
+    assert after.keys() == before.keys()
+    assert [name for name in before if after[name] != before[name]] == []
+
+
+LONG_GROKKING_RUN = """\
+studies: [grokking]
+grokking:
+  training: {max_steps: 1500, eval_every: 25, checkpoint_every: 250}
+  sweeps:
+    - {train_fraction: [0.5], weight_decay: [0.0], optimizer: [adamw], seed: [0]}
+"""
+
+
+def wait_for_checkpoint(run_dirs: Path, timeout: float = 300) -> Path:
+    """The first ``last.ckpt`` that a training job writes under ``run_dirs``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = list(run_dirs.glob("*/checkpoints/last.ckpt"))
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise AssertionError(f"no checkpoint under {run_dirs} after {timeout} s")
+
+
+def test_killed_training_resumes_from_its_checkpoint_and_ends_as_an_uninterrupted_run(tmp_path):
+    """kill -9 on Snakemake and its training job, as a crashed node would; then unlock and rerun."""
+    history = "results/grokking/runs/add_p47_frac0.5_wd0_adamw_seed0/history.parquet"
+    args = [history, "--cores", "1", *SMOKE, "long.yaml"]  # the run alone: no figure of one run
+    killed, clean = copy_workflow(tmp_path / "killed"), copy_workflow(tmp_path / "clean")
+    for workdir in (killed, clean):
+        (workdir / "long.yaml").write_text(LONG_GROKKING_RUN)
+    command = [sys.executable, "-m", "snakemake", *args]
+    job = subprocess.Popen(
+        command, cwd=killed, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        checkpoint = wait_for_checkpoint(killed / "results/grokking/runs")
+        time.sleep(0.5)  # let training go on past the checkpoint: the kill comes mid-run
+    finally:
+        os.killpg(job.pid, signal.SIGKILL)
+        job.wait()
+    run_dir = checkpoint.parents[1]
+    killed_at = torch.load(checkpoint, weights_only=False)["global_step"]
+    assert 0 < killed_at < 1500
+    assert not (run_dir / "history.parquet").exists()  # nothing half-written
+
+    assert run_dir.name in history
+    snakemake(killed, "--unlock", *SMOKE, "long.yaml")
+    snakemake(killed, *args)  # the default profile reruns incomplete jobs
+    log = (killed / "results/grokking/logs/train" / f"{run_dir.name}.log").read_text()
+    assert "resuming from" in log
+    resumed_steps = [int(step) for step in re.findall(r"^step (\d+)/1500", log.split("resuming from", 1)[1], re.M)]
+    assert resumed_steps and resumed_steps[0] > killed_at
+
+    snakemake(clean, *args)
+    resumed, uninterrupted = (
+        read_parquet(workdir / "results/grokking/runs" / run_dir.name / "history.parquet")
+        for workdir in (killed, clean)
+    )
+    assert resumed["step"].max() == 1500
+    assert resumed.equals(uninterrupted)
