@@ -188,11 +188,33 @@ def test_changed_setting_reruns_only_what_depends_on_it(smoke, overlay, expected
     assert all(rule.startswith(study) for rule in jobs if rule != "all")
 
 
-def test_bad_config_stops_before_any_job_with_one_clear_line(smoke):
-    done = snakemake(smoke, "-n", *SMOKE, "--config", "threads_per_job=0", check=False)
+@pytest.fixture(scope="module")
+def workflow(tmp_path_factory) -> Path:
+    """A fresh copy of the workflow, nothing run in it."""
+    return copy_workflow(tmp_path_factory.mktemp("fresh"))
+
+
+@pytest.mark.parametrize(
+    ("overlay", "message"),
+    [
+        ("threads_per_job: 0", "phenomena: config key threads_per_job: got 0; must be >= 1"),
+        ("studies: [grokkking]", "studies[0]: got 'grokkking'; allowed: 'grokking'"),
+        ("grokking: {modulus: 96}", "phenomena: config key grokking.modulus: got 96; must be a prime number"),
+        ("grokking: {operatoin: add}", "grokking.operatoin: unknown key"),
+        ("double_descent: {model_wise: {widths: [4, 0]}}", "model_wise.widths[1]: got 0; must be >= 1"),
+        ("tree_search: {board: {columns: 3, rows: 3}}", "tree_search.board: got 3x3; columns or rows must be >= 4"),
+        ("tree_search: {training: {iterations: '60'}}", "iterations: got '60' (str); expected type integer"),
+        ("grokking: {modulus: [97\n", "Config file is not valid JSON or YAML"),  # Snakemake's own check
+    ],
+)
+def test_bad_config_stops_before_any_job_with_one_clear_line(workflow, overlay, message):
+    (workflow / "bad.yaml").write_text(overlay + "\n")
+    done = snakemake(workflow, "-n", "--configfile", "bad.yaml", check=False)
     assert done.returncode != 0
-    assert "config key threads_per_job: got 0; must be >= 1" in done.stderr
-    assert "Traceback" not in done.stderr + done.stdout
+    said = done.stderr + done.stdout  # Snakemake prints its own errors to stdout
+    assert message in said
+    assert "Traceback" not in said
+    assert not (workflow / "results").exists()
 
 
 @pytest.fixture(scope="module")
