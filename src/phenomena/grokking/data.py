@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from phenomena.common.files import atomic_path
+
 OPERATIONS = ("add", "sub", "div", "quad")
 """Supported operations; ``quad`` is a^2 + ab + b^2, ``div`` is a * b^-1 (b != 0)."""
 
@@ -54,17 +56,9 @@ class ModularDataset:
         return self.modulus + 1
 
     def save(self, path: str | Path) -> None:
-        torch.save(
-            {
-                "modulus": self.modulus,
-                "operation": self.operation,
-                "train_inputs": self.train_inputs,
-                "train_labels": self.train_labels,
-                "val_inputs": self.val_inputs,
-                "val_labels": self.val_labels,
-            },
-            path,
-        )
+        fields = ("modulus", "operation", "train_inputs", "train_labels", "val_inputs", "val_labels")
+        with atomic_path(path) as temporary:
+            torch.save({name: getattr(self, name) for name in fields}, temporary)
 
     @classmethod
     def load(cls, path: str | Path) -> ModularDataset:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
+from phenomena.common.files import atomic_path
 from phenomena.tree_search.game import ConnectFour, State
 
 EXACT, LOWER, UPPER = 0, 1, 2
@@ -121,7 +122,8 @@ class LabelledPositions:
         return self.move_values == self.value.unsqueeze(-1)
 
     def save(self, path) -> None:
-        torch.save(self.__dict__, path)
+        with atomic_path(path) as temporary:
+            torch.save(self.__dict__, temporary)
 
     @classmethod
     def load(cls, path) -> LabelledPositions:
