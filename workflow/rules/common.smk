@@ -34,6 +34,29 @@ def study_targets():
     return [path for study in config["studies"] for path in STUDY_TARGETS[study]]
 
 
+def job_resources(rule, gpu=False):
+    """What a scheduler (SLURM) reserves for each job of ``rule``: its entry in
+    config['resources'] (runtime, mem_mb, cpus_per_task) and, for a rule that trains on the
+    accelerator (``gpu``), gpus_per_job GPUs of type gpu_model. A rule without an entry gets
+    the profile's default-resources."""
+    resources = dict(config["resources"].get(rule, {}))
+    if gpu and config["gpus_per_job"] > 0:
+        resources["gpu"] = config["gpus_per_job"]
+        if config["gpu_model"]:
+            resources["gpu_model"] = config["gpu_model"]
+    return resources
+
+
+def check_resources():
+    """Every rule named in config['resources'] exists: a misspelt name would be ignored."""
+    rules = {rule.name for rule in workflow.rules}
+    for name in config["resources"]:
+        if name not in rules:
+            raise ConfigError(
+                f"config key resources.{name}: no such rule; allowed: {', '.join(sorted(rules))}"
+            )
+
+
 def figure_code(study, figure):
     """The source of one figure, inputs of its rule: editing the figure's module reruns that
     figure only; editing the study's shared figure helpers reruns all its figures."""

@@ -76,7 +76,7 @@ rule double_descent_train:
         f"{DD_DIR}/logs/train/{{dd_job}}.log",
     threads: config["threads_per_job"]
     resources:
-        gpu=config["gpus_per_job"],
+        **job_resources("double_descent_train", gpu=True),
     params:
         settings=lambda wc: dd_runs.resolved_settings(
             DOUBLE_DESCENT, DD_JOBS[wc.dd_job]

@@ -44,7 +44,7 @@ rule grokking_train:
         f"{GROKKING_DIR}/logs/train/{{run}}.log",
     threads: config["threads_per_job"]
     resources:
-        gpu=config["gpus_per_job"],
+        **job_resources("grokking_train", gpu=True),
     params:
         settings=lambda wc: grokking_runs.resolved_settings(
             GROKKING, GROKKING_RUNS[wc.run]

@@ -65,6 +65,8 @@ rule tree_search_train:
     log:
         f"{TREE_SEARCH_DIR}/logs/train/{{ts_run}}.log",
     threads: config["threads_per_job"]
+    resources:
+        **job_resources("tree_search_train"),
     params:
         settings=lambda wc: tree_search_runs.resolved_settings(
             TREE_SEARCH, TREE_SEARCH_RUNS[wc.ts_run]
@@ -82,6 +84,8 @@ rule tree_search_arena:
     log:
         f"{TREE_SEARCH_DIR}/logs/arena/{{ts_run}}.log",
     threads: config["threads_per_job"]
+    resources:
+        **job_resources("tree_search_arena"),
     params:
         settings=TREE_SEARCH_EVALUATION,
     script:
