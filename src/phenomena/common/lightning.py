@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import signal
 import sys
 import time
 import warnings
@@ -18,6 +19,7 @@ from phenomena.common.files import write_text_atomic
 
 CHECKPOINT_DIR = "checkpoints"
 LAST_CHECKPOINT = "last.ckpt"
+HPC_CHECKPOINTS = "hpc_ckpt_*.ckpt"  # Lightning's checkpoint on SLURM's requeue signal
 STEP_BUDGET_KEYS = ("max_steps", "epochs")  # raising these continues a run instead of restarting it
 
 
@@ -127,6 +129,11 @@ def make_trainer(
     progress shows as a tqdm bar on a terminal (refreshed every ``progress_every_steps``)
     and as one line per validation with ``progress_metrics`` in a log file.
     No logger: studies record their curves with :class:`MetricHistory`.
+
+    On SLURM, Lightning's SLURM environment handles the requeue signal (``SIGUSR1``, sent
+    before the time limit when the job was submitted with ``--signal=USR1@<seconds>``): it
+    saves ``hpc_ckpt_<n>.ckpt`` beside ``last.ckpt`` and requeues the job, which then resumes
+    from the newer of the two (:func:`resume_checkpoint`).
     """
     checkpoint = ModelCheckpoint(
         dirpath=Path(run_dir) / CHECKPOINT_DIR,
@@ -137,6 +144,10 @@ def make_trainer(
         save_on_train_epoch_end=False,  # after validation, so the checkpoint holds its metrics
     )
     quiet_lightning_advice()
+    if signal.getsignal(signal.SIGUSR1) == signal.SIG_IGN:
+        # ignored by the workflow's own processes (workflow/rules/common.smk); Lightning
+        # installs its requeue handler only where the signal is not ignored
+        signal.signal(signal.SIGUSR1, signal.SIG_DFL)
     on_terminal = sys.stderr.isatty()
     progress = TQDMProgressBar(refresh_rate=progress_every_steps) if on_terminal else LineProgress(progress_metrics)
     return pl.Trainer(
@@ -151,12 +162,14 @@ def make_trainer(
         enable_model_summary=False,
         num_sanity_val_steps=0,
         deterministic=True,
+        default_root_dir=Path(run_dir) / CHECKPOINT_DIR,  # where the requeue checkpoint goes
         **trainer_kwargs,
     )
 
 
 def resume_checkpoint(run_dir: str | Path, settings: dict) -> Path | None:
-    """The ``last.ckpt`` to resume from, or None for a fresh start.
+    """The checkpoint to resume from, or None for a fresh start: the newer of ``last.ckpt``
+    and the checkpoint Lightning saved on SLURM's requeue signal.
 
     A checkpoint is reused only if it was made with the same ``settings`` (compared as
     JSON, the budget ``training.max_steps`` or ``training.epochs`` excepted: raising it continues a run). A
@@ -172,9 +185,11 @@ def resume_checkpoint(run_dir: str | Path, settings: dict) -> Path | None:
         shutil.rmtree(directory)
     directory.mkdir(parents=True, exist_ok=True)
     write_text_atomic(stamp, identity)
-    if checkpoint.exists():
-        print(f"resuming from {checkpoint}", flush=True)
-        return checkpoint
+    candidates = [path for path in [checkpoint, *directory.glob(HPC_CHECKPOINTS)] if path.exists()]
+    if candidates:
+        newest = max(candidates, key=lambda path: path.stat().st_mtime)
+        print(f"resuming from {newest}", flush=True)
+        return newest
     return None
 
 
