@@ -108,7 +108,7 @@ def smoke_runs(cluster, tmp_path_factory, request):
     repo = request.config.rootpath
     root = tmp_path_factory.mktemp("slurm")
     local = copy_workflow(repo, root / "local")
-    snakemake(local, "--cores", "2", *SMOKE)
+    snakemake(local, "--cores", "1", *SMOKE)  # the SLURM node has 2 CPUs; the machine may be shared
     on_slurm = copy_workflow(repo, root / "slurm")
     started = time.perf_counter()
     done = snakemake(on_slurm, *PROFILE, *SMOKE, "--config", *GPU)
@@ -166,46 +166,78 @@ def test_paper_preset_asks_for_a_gpu_for_every_gpu_training_job(cluster, tmp_pat
         for resources in requests:
             assert ("gpu=1" in resources.split(", ")) == (rule in GPU_RULES), (rule, resources)
     assert all("runtime=1440" in resources for resources in by_rule["double_descent_train"])
+    for rule, requests in by_rule.items():  # Lightning training is signalled before its time limit
+        signalled = {"slurm_extra=--signal=USR1@300" in resources for resources in requests}
+        assert signalled == {rule in GPU_RULES | {"tree_search_train"}}, rule
 
 
 def read_history(run_dir: Path) -> pd.DataFrame:
     return read_parquet(run_dir / "history.parquet")
 
 
-def test_cancelled_training_job_resumes_from_its_checkpoint(cluster, tmp_path, request):
-    repo = request.config.rootpath
-    uninterrupted = copy_workflow(repo, tmp_path / "uninterrupted")
-    killed = copy_workflow(repo, tmp_path / "killed")
-    for workdir in (uninterrupted, killed):
-        (workdir / "long.yaml").write_text(LONG_RUN)
-    target = f"results/grokking/runs/{LONG_RUN_NAME}/history.parquet"
-    args = [target, *SMOKE, "long.yaml"]
-    snakemake(uninterrupted, "--cores", "1", *args)
+LONG_TARGET = f"results/grokking/runs/{LONG_RUN_NAME}/history.parquet"
 
-    # --retries 0: the cancelled job fails the workflow (the profile would resubmit it itself)
-    command = [sys.executable, "-m", "snakemake", *PROFILE, "--retries", "0", *args]
-    first = subprocess.Popen(command, cwd=killed, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    run_dir = killed / f"results/grokking/runs/{LONG_RUN_NAME}"
-    checkpoint = run_dir / "checkpoints/last.ckpt"
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory, request) -> Path:
+    """The long run's directory after an uninterrupted local run."""
+    workdir = copy_workflow(request.config.rootpath, tmp_path_factory.mktemp("uninterrupted") / "workflow")
+    (workdir / "long.yaml").write_text(LONG_RUN)
+    snakemake(workdir, "--cores", "1", LONG_TARGET, *SMOKE, "long.yaml")
+    return workdir / Path(LONG_TARGET).parent
+
+
+def start_long_run(workdir: Path, retries: int) -> tuple[subprocess.Popen, Path, str]:
+    """Start the long run through SLURM; return the Snakemake process, the run directory and
+    the SLURM job id of the training job, once it has written its first checkpoint."""
+    (workdir / "long.yaml").write_text(LONG_RUN)
+    command = [sys.executable, "-m", "snakemake", *PROFILE, "--retries", str(retries), LONG_TARGET, *SMOKE, "long.yaml"]
+    process = subprocess.Popen(command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    run_dir = workdir / Path(LONG_TARGET).parent
     deadline = time.monotonic() + 300
-    while not checkpoint.exists():
-        assert first.poll() is None, first.stdout.read()
+    while not (run_dir / "checkpoints/last.ckpt").exists():
+        assert process.poll() is None, process.stdout.read()
         assert time.monotonic() < deadline, "no checkpoint within 5 minutes"
         time.sleep(0.2)
-    jobs = subprocess.run(["squeue", "-h", "-o", "%i %k"], capture_output=True, text=True).stdout.split("\n")
-    job = next(line.split()[0] for line in jobs if "grokking_train" in line)
+    queue = subprocess.run(["squeue", "-h", "-o", "%i %k"], capture_output=True, text=True).stdout.splitlines()
+    (job,) = [line.split()[0] for line in queue if f"rule_grokking_train_wildcards_{LONG_RUN_NAME}" in line]
+    return process, run_dir, job
+
+
+def test_cancelled_training_job_resumes_from_its_checkpoint(cluster, uninterrupted, tmp_path, request):
+    killed = copy_workflow(request.config.rootpath, tmp_path / "killed")
+    # --retries 0: the cancelled job fails the workflow (the profile would resubmit it itself)
+    first, run_dir, job = start_long_run(killed, retries=0)
     subprocess.run(["scancel", job], check=True)
     output, _ = first.communicate(timeout=300)
     assert first.returncode != 0, output
-    assert not (run_dir / "history.parquet").exists()
     assert job_record(int(job))["JobState"] == "CANCELLED"
+    assert not (run_dir / "history.parquet").exists()
+    checkpoint = run_dir / "checkpoints/last.ckpt"
     saved_step = torch.load(checkpoint, map_location="cpu", weights_only=False)["global_step"]
     assert 0 < saved_step < 1500
 
-    rerun = snakemake(killed, *PROFILE, *args)
+    rerun = snakemake(killed, *PROFILE, LONG_TARGET, *SMOKE, "long.yaml")
+    assert len(submitted_jobs(rerun.stdout + rerun.stderr)) == 1
     log = (killed / f"results/grokking/logs/train/{LONG_RUN_NAME}.log").read_text()
-    assert f"resuming from {checkpoint.relative_to(killed)}" in log or "resuming from" in log, log[-2000:]
-    resumed_steps = [int(s) for s in re.findall(r"^step (\d+)/", log.split("resuming from", 1)[1], re.M)]
-    assert resumed_steps[0] > saved_step > 0
-    assert "submitted with SLURM jobid" in rerun.stdout + rerun.stderr
-    pd.testing.assert_frame_equal(read_history(run_dir), read_history(uninterrupted / run_dir.relative_to(killed)))
+    after = log.split(f"resuming from {checkpoint.relative_to(killed)}\n", 1)[1]
+    resumed_steps = [int(step) for step in re.findall(r"^step (\d+)/", after, re.M)]
+    assert resumed_steps[0] > saved_step  # the rerun went on from the checkpoint, not from step 0
+    pd.testing.assert_frame_equal(read_history(run_dir), read_history(uninterrupted))
+
+
+def test_training_signalled_before_its_time_limit_checkpoints_and_resumes(cluster, uninterrupted, tmp_path, request):
+    """SLURM sends SIGUSR1 before the time limit (--signal=USR1@<requeue_before_limit>); here
+    scancel sends it at once. The run saves signal.ckpt and fails; Snakemake resubmits it."""
+    workdir = copy_workflow(request.config.rootpath, tmp_path / "signalled")
+    process, run_dir, job = start_long_run(workdir, retries=1)
+    subprocess.run(["scancel", "--signal=USR1", job], check=True)
+    output, _ = process.communicate(timeout=600)
+    assert process.returncode == 0, output
+    jobs = submitted_jobs(output)
+    assert list(jobs.values()).count("grokking_train") == 2, output  # the first attempt, then the resubmission
+    assert job_record(int(job))["JobState"] == "FAILED"
+    log = (workdir / f"results/grokking/logs/train/{LONG_RUN_NAME}.log").read_text()
+    assert "received signal 10" in log
+    assert f"resuming from {(run_dir / 'checkpoints/signal.ckpt').relative_to(workdir)}" in log
+    pd.testing.assert_frame_equal(read_history(run_dir), read_history(uninterrupted))

@@ -29,8 +29,8 @@ except ConfigError as error:
     sys.exit(f"phenomena: {error}")
 
 if "SLURM_JOB_ID" in os.environ:
-    # SLURM sends the requeue signal (--signal=USR1@..., job_resources) to every process of
-    # a job step: only training acts on it (common/lightning.py); Snakemake must not die of it.
+    # SLURM sends the time-limit signal (--signal=USR1@..., job_resources) to every process
+    # of a job step: only training acts on it (common/lightning.py); Snakemake must not die of it.
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)
 
 STUDY_TARGETS = {}  # study name -> its final outputs, filled by each rule file
@@ -46,8 +46,8 @@ def job_resources(rule, gpu=False, requeue=False):
     config['resources'] (runtime, mem_mb, cpus_per_task); for a rule that trains on the
     accelerator (``gpu``), gpus_per_job GPUs of type gpu_model; for a rule that trains with
     Lightning (``requeue``), SIGUSR1 requeue_before_limit seconds before its time limit, on
-    which it checkpoints and requeues itself. Rules without an entry get the profile's
-    default-resources."""
+    which it checkpoints and stops, to be resubmitted by Snakemake and resume. Rules without
+    an entry get the profile's default-resources."""
     resources = dict(config["resources"].get(rule, {}))
     if requeue:
         resources["slurm_extra"] = f"--signal=USR1@{config['requeue_before_limit']}"
