@@ -13,7 +13,7 @@
 # (default: this machine's, at most 2: the test machine is shared) and two fake GPUs (a
 # generic resource of type "fake" on /dev/null), so `gpu=1` requests are scheduled and checked.
 # Choices that work inside containers: proctrack/linuxproc, task/none, no slurmdbd (jobs
-# are followed with squeue, so MinJobAge keeps finished jobs visible for 10 minutes).
+# are followed with squeue, so MinJobAge keeps finished jobs visible for an hour: the test reads their records).
 set -euo pipefail
 
 STATE=${PHENOMENA_SLURM_DIR:-/tmp/phenomena-slurm}
@@ -58,7 +58,7 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 SlurmdParameters=config_overrides
 ReturnToService=2
-MinJobAge=600
+MinJobAge=3600
 DefMemPerCPU=1000
 KillWait=5
 JobAcctGatherType=jobacct_gather/none
@@ -96,7 +96,11 @@ up() {
     chown munge:munge /run/munge /var/log/munge /var/lib/munge
     runuser -u munge -- /usr/sbin/munged
   fi
-  running "$STATE/slurmctld.pid" || slurmctld -f "$CONF"
+  if running "$STATE/slurmctld.pid"; then
+    scontrol reconfigure # already up: apply the config written above
+  else
+    slurmctld -f "$CONF"
+  fi
   running "$STATE/slurmd.pid" || slurmd -f "$CONF"
   for _ in $(seq 60); do
     if sinfo -h -N -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
