@@ -242,8 +242,8 @@ def test_training_signalled_before_its_time_limit_checkpoints_and_resumes(cluste
     assert process.returncode == 0, output
     jobs = submitted_jobs(output)
     assert list(jobs.values()).count("grokking_train") == 2, output  # the first attempt, then the resubmission
-    assert job_record(int(job))["JobState"] == "FAILED"
+    assert job_record(int(job))["JobState"] == "FAILED"  # stopped on the signal (its log is replaced by the retry's)
+    assert (run_dir / "checkpoints/signal.ckpt").exists()
     log = (workdir / f"results/grokking/logs/train/{LONG_RUN_NAME}.log").read_text()
-    assert "received signal 10" in log
     assert f"resuming from {(run_dir / 'checkpoints/signal.ckpt').relative_to(workdir)}" in log
     pd.testing.assert_frame_equal(read_history(run_dir), read_history(uninterrupted))
