@@ -17,6 +17,12 @@ include: "workflow/rules/double_descent.smk"
 include: "workflow/rules/tree_search.smk"
 
 
+try:
+    check_resources()
+except ConfigError as error:
+    sys.exit(f"phenomena: {error}")
+
+
 rule all:
     default_target: True
     input:

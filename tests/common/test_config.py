@@ -100,6 +100,10 @@ BAD_INPUTS = [
     (("tree_search", "solver", "backend"), "pons", "backend: got 'pons'; allowed: 'python', 'bitbully'"),
     (("tree_search", "training", "iterations"), "60", "iterations: got '60' (str); expected type integer"),
     (("tree_search", "seeds"), [], "config key tree_search.seeds"),
+    (("resources", "grokking_train", "mem"), 4000, "resources.grokking_train.mem: unknown key"),
+    (("resources", "grokking_train", "runtime"), 0, "resources.grokking_train.runtime: got 0; must be >= 1"),
+    (("gpu_model",), "a100 --x", "config key gpu_model: 'a100 --x' does not match '^[A-Za-z0-9_.]+$'"),
+    (("requeue_before_limit",), 0, "requeue_before_limit: got 0; must be >= 1"),
     (
         ("studies",),
         ["tree-search"],

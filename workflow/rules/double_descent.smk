@@ -76,7 +76,7 @@ rule double_descent_train:
         f"{DD_DIR}/logs/train/{{dd_job}}.log",
     threads: config["threads_per_job"]
     resources:
-        gpu=config["gpus_per_job"],
+        **job_resources("double_descent_train", gpu=True, requeue=True),
     params:
         settings=lambda wc: dd_runs.resolved_settings(
             DOUBLE_DESCENT, DD_JOBS[wc.dd_job]
@@ -113,6 +113,7 @@ rule double_descent_metrics:
         **{table: f"{DD_DIR}/metrics/{table}.parquet" for table in DD_TABLES},
     log:
         f"{DD_DIR}/logs/metrics.log",
+    localrule: True  # seconds of work: on a cluster, queueing would cost more
     params:
         study=DOUBLE_DESCENT,
     script:
@@ -137,6 +138,7 @@ for dd_figure, dd_tables in DD_FIGURES.items():
             pdf=f"{DD_DIR}/figures/{dd_figure}.pdf",
         log:
             f"{DD_DIR}/logs/figures/{dd_figure}.log",
+        localrule: True  # seconds of work: on a cluster, queueing would cost more
         params:
             figure=dd_figure,
             study="double_descent",

@@ -44,7 +44,7 @@ rule grokking_train:
         f"{GROKKING_DIR}/logs/train/{{run}}.log",
     threads: config["threads_per_job"]
     resources:
-        gpu=config["gpus_per_job"],
+        **job_resources("grokking_train", gpu=True, requeue=True),
     params:
         settings=lambda wc: grokking_runs.resolved_settings(
             GROKKING, GROKKING_RUNS[wc.run]
@@ -62,6 +62,7 @@ rule grokking_metrics:
         summary=f"{GROKKING_DIR}/metrics/summary.parquet",
     log:
         f"{GROKKING_DIR}/logs/metrics.log",
+    localrule: True  # seconds of work: on a cluster, queueing would cost more
     script:
         "../scripts/grokking_metrics.py"
 
@@ -85,6 +86,7 @@ for grokking_figure in GROKKING_FIGURES:
             pdf=f"{GROKKING_DIR}/figures/{grokking_figure}.pdf",
         log:
             f"{GROKKING_DIR}/logs/figures/{grokking_figure}.log",
+        localrule: True  # seconds of work: on a cluster, queueing would cost more
         params:
             figure=grokking_figure,
             study="grokking",

@@ -65,6 +65,8 @@ rule tree_search_train:
     log:
         f"{TREE_SEARCH_DIR}/logs/train/{{ts_run}}.log",
     threads: config["threads_per_job"]
+    resources:
+        **job_resources("tree_search_train", requeue=True),
     params:
         settings=lambda wc: tree_search_runs.resolved_settings(
             TREE_SEARCH, TREE_SEARCH_RUNS[wc.ts_run]
@@ -82,6 +84,8 @@ rule tree_search_arena:
     log:
         f"{TREE_SEARCH_DIR}/logs/arena/{{ts_run}}.log",
     threads: config["threads_per_job"]
+    resources:
+        **job_resources("tree_search_arena"),
     params:
         settings=TREE_SEARCH_EVALUATION,
     script:
@@ -127,6 +131,7 @@ rule tree_search_metrics:
         games=f"{TREE_SEARCH_DIR}/metrics/games.parquet",
     log:
         f"{TREE_SEARCH_DIR}/logs/metrics.log",
+    localrule: True  # seconds of work: on a cluster, queueing would cost more
     params:
         runs=[
             {"name": name, "seed": run.seed, "sweep": run.sweep_columns()}
@@ -156,6 +161,7 @@ for tree_search_figure in TREE_SEARCH_FIGURES:
             pdf=f"{TREE_SEARCH_DIR}/figures/{tree_search_figure}.pdf",
         log:
             f"{TREE_SEARCH_DIR}/logs/figures/{tree_search_figure}.log",
+        localrule: True  # seconds of work: on a cluster, queueing would cost more
         params:
             figure=tree_search_figure,
             study="tree_search",

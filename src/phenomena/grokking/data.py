@@ -13,16 +13,10 @@ import numpy as np
 import torch
 
 from phenomena.common.files import atomic_path
+from phenomena.grokking.runs import is_prime  # with the config checks: the Snakefile imports no torch
 
 OPERATIONS = ("add", "sub", "div", "quad")
 """Supported operations; ``quad`` is a^2 + ab + b^2, ``div`` is a * b^-1 (b != 0)."""
-
-
-def is_prime(n: int) -> bool:
-    """True when ``n`` is prime (trial division; moduli here are small)."""
-    if n < 2:
-        return False
-    return all(n % k for k in range(2, int(n**0.5) + 1))
 
 
 def apply_operation(operation: str, a: np.ndarray, b: np.ndarray, p: int) -> np.ndarray:

@@ -6,7 +6,6 @@ from dataclasses import asdict, dataclass
 
 from phenomena.common.config import ConfigError
 from phenomena.common.naming import run_name, union_of_grids
-from phenomena.grokking.data import is_prime
 
 OPTIMIZERS = ("adamw", "adamw_lr_matched", "grokfast")
 SWEEP_AXES = ("operation", "train_fraction", "weight_decay", "optimizer", "seed")
@@ -52,6 +51,13 @@ class GrokkingRun:
         columns = asdict(self)
         columns.pop("seed")  # already a tidy column
         return columns
+
+
+def is_prime(n: int) -> bool:
+    """True when ``n`` is prime (trial division; moduli here are small)."""
+    if n < 2:
+        return False
+    return all(n % k for k in range(2, int(n**0.5) + 1))
 
 
 def check_study_config(study: dict) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
-CONNECT = 4
+from phenomena.tree_search.runs import CONNECT
 
 
 @dataclass

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from phenomena.common.config import ConfigError
 from phenomena.common.naming import run_name
-from phenomena.tree_search.game import CONNECT
 
+CONNECT = 4  # stones in a line that win; here, not in game.py: the Snakefile imports this module without torch
 PYTHON_SOLVER_MAX_CELLS = 30
 """The plain-Python solver labels positions of boards up to 6x5 in minutes; 7x6 takes days."""
 

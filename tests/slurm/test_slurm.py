@@ -1,0 +1,249 @@
+"""The workflow on a real SLURM: a single-node cluster started by tests/slurm/cluster.sh.
+
+The smoke pipeline goes through the SLURM profile (every job a SLURM job, training jobs
+asking for the fake GPU) and must end with the same Parquet tables as a local run; a
+training job cancelled with scancel resumes from its checkpoint when the workflow is rerun
+and ends with the same metrics as an uninterrupted run.
+
+Needs root and the Debian packages slurmctld, slurmd, slurm-client and munge, plus
+`pip install -e ".[slurm]"`. Without them the tests skip, unless PHENOMENA_REQUIRE_SLURM=1
+(CI) makes the missing cluster a failure.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+
+from phenomena.common.tables import read_parquet
+
+pytestmark = [pytest.mark.slurm, pytest.mark.slow]
+
+HERE = Path(__file__).resolve().parent
+PROFILE = ["--profile", "workflow/profiles/slurm"]
+SMOKE = ["--configfile", "config/smoke.yaml"]
+GPU = ["gpus_per_job=1", "gpu_model=fake"]  # the test cluster's GPUs are of type "fake"
+GPU_RULES = {"grokking_train", "double_descent_train"}
+TABLES = {
+    "grokking": ["curves", "summary"],
+    "double_descent": ["curves", "final", "summary", "random_features"],
+    "tree_search": ["curves", "summary", "games"],
+}
+# One long grokking run for the kill test: slow enough to cancel after its first checkpoint.
+LONG_RUN = """\
+studies: [grokking]
+grokking:
+  training: {max_steps: 1500, eval_every: 25, checkpoint_every: 100, stop_after_generalizing: null}
+  sweeps:
+    - {train_fraction: [0.5], weight_decay: [1.0], optimizer: [adamw], seed: [0]}
+"""
+LONG_RUN_NAME = "add_p47_frac0.5_wd1_adamw_seed0"
+
+
+def missing_requirements() -> str | None:
+    for command in ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol", "scancel"):
+        if shutil.which(command) is None and not Path("/usr/sbin", command).exists():
+            return f"{command} not found (apt-get install slurmctld slurmd slurm-client munge)"
+    if os.geteuid() != 0:
+        return "starting a SLURM cluster needs root"
+    if importlib.util.find_spec("snakemake_executor_plugin_slurm") is None:
+        return 'the SLURM executor plugin is not installed (pip install -e ".[slurm]")'
+    return None
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    """A running single-node SLURM; stopped at the end of the session."""
+    missing = missing_requirements()
+    if missing:
+        if os.environ.get("PHENOMENA_REQUIRE_SLURM") == "1":
+            pytest.fail(f"PHENOMENA_REQUIRE_SLURM=1 but {missing}")
+        pytest.skip(missing)
+    subprocess.run([HERE / "cluster.sh", "up"], check=True)
+    yield
+    subprocess.run([HERE / "cluster.sh", "down"], check=True)
+
+
+def copy_workflow(repo: Path, workdir: Path) -> Path:
+    ignore = shutil.ignore_patterns("__pycache__", "results", ".snakemake")
+    workdir.mkdir(parents=True)
+    shutil.copy(repo / "Snakefile", workdir)
+    for folder in ("workflow", "config", "src"):
+        shutil.copytree(repo / folder, workdir / folder, ignore=ignore)
+    return workdir
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir, capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
+    return done
+
+
+def submitted_jobs(output: str) -> dict[int, str]:
+    """SLURM job id -> rule, from Snakemake's 'submitted with SLURM jobid' lines."""
+    pattern = r"submitted with SLURM jobid (\d+) \(log: \S*/slurm_logs/rule_(\w+)/"
+    return {int(job): rule for job, rule in re.findall(pattern, output)}
+
+
+def job_record(job: int) -> dict[str, str]:
+    """The scheduler's record of a job (`scontrol show job`; kept MinJobAge seconds after it ends)."""
+    text = subprocess.run(["scontrol", "-o", "show", "job", str(job)], capture_output=True, text=True).stdout
+    return dict(re.findall(r"(\w+)=(\S*)", text))
+
+
+@pytest.fixture(scope="module")
+def smoke_runs(cluster, tmp_path_factory, request):
+    """The smoke pipeline run locally and through SLURM, each in its own copy of the workflow."""
+    repo = request.config.rootpath
+    root = tmp_path_factory.mktemp("slurm")
+    local = copy_workflow(repo, root / "local")
+    snakemake(local, "--cores", "1", *SMOKE)  # the SLURM node has 2 CPUs; the machine may be shared
+    on_slurm = copy_workflow(repo, root / "slurm")
+    started = time.perf_counter()
+    done = snakemake(on_slurm, *PROFILE, *SMOKE, "--config", *GPU)
+    seconds = time.perf_counter() - started
+    print(f"smoke pipeline through sbatch: {seconds:.0f} s, {len(submitted_jobs(done.stdout + done.stderr))} jobs")
+    return local, on_slurm, done.stdout + done.stderr
+
+
+def test_every_job_of_the_smoke_pipeline_went_through_sbatch(smoke_runs):
+    _, on_slurm, output = smoke_runs
+    jobs = submitted_jobs(output)
+    planned = Counter(re.findall(r"^rule (\w+):", snakemake(on_slurm, *SMOKE, "-n", "--forceall").stdout, re.M))
+    submitted = Counter(jobs.values())
+    for rule, count in submitted.items():  # each job of a rule run on SLURM went through sbatch once
+        assert planned[rule] == count, (rule, planned[rule], count)
+    # every rule but the local ones (target, metrics, figures: seconds of work) ran on SLURM
+    assert set(planned) - set(submitted) == {
+        rule for rule in planned if rule == "all" or rule.endswith("_metrics") or "_figure_" in rule
+    }
+    assert {"grokking_train", "double_descent_train", "tree_search_train", "tree_search_arena"} <= set(jobs.values())
+    for job in jobs:
+        record = job_record(job)
+        assert record["JobState"] == "COMPLETED", (job, record.get("JobState"))
+    log = Path(os.environ.get("PHENOMENA_SLURM_DIR", "/tmp/phenomena-slurm"), "log/slurmctld.log").read_text()
+    for job in jobs:
+        assert f"JobId={job} " in log or f"JobId={job}\n" in log
+    assert list((on_slurm / ".snakemake/slurm_logs/rule_grokking_train").rglob("*.log"))
+
+
+def test_training_jobs_asked_for_a_gpu_and_others_did_not(smoke_runs):
+    _, _, output = smoke_runs
+    for job, rule in submitted_jobs(output).items():
+        record = job_record(job)
+        tres = record.get("TresPerJob", "") + record.get("TresPerNode", "")
+        if rule in GPU_RULES:
+            assert "gpu:fake:1" in tres, (rule, record)
+            assert record["TimeLimit"] == "00:10:00", (rule, record["TimeLimit"])  # config/smoke.yaml
+        else:
+            assert "gpu" not in tres, (rule, tres)
+
+
+def test_slurm_run_gives_the_same_tables_as_a_local_run(smoke_runs):
+    local, on_slurm, _ = smoke_runs
+    for study, tables in TABLES.items():
+        for table in tables:
+            path = f"results/{study}/metrics/{table}.parquet"
+            pd.testing.assert_frame_equal(read_parquet(on_slurm / path), read_parquet(local / path))
+        assert len(list((on_slurm / f"results/{study}/figures").glob("*.png"))) == 4
+
+
+def test_paper_preset_asks_for_a_gpu_for_every_gpu_training_job(cluster, tmp_path, request):
+    workdir = copy_workflow(request.config.rootpath, tmp_path / "workflow")
+    done = snakemake(workdir, *PROFILE, "--configfile", "config/paper.yaml", "-n")
+    jobs = re.findall(r"^rule (\w+):\n(?:    .*\n)*?    resources: (.*)$", done.stdout, re.M)
+    by_rule: dict[str, list[str]] = {}
+    for rule, resources in jobs:
+        by_rule.setdefault(rule, []).append(resources)
+    assert GPU_RULES <= set(by_rule)
+    for rule, requests in by_rule.items():
+        for resources in requests:
+            assert ("gpu=1" in resources.split(", ")) == (rule in GPU_RULES), (rule, resources)
+    assert all("runtime=1440" in resources for resources in by_rule["double_descent_train"])
+    for rule, requests in by_rule.items():  # Lightning training is signalled before its time limit
+        signalled = {"slurm_extra=--signal=USR1@300" in resources for resources in requests}
+        assert signalled == {rule in GPU_RULES | {"tree_search_train"}}, rule
+
+
+def read_history(run_dir: Path) -> pd.DataFrame:
+    return read_parquet(run_dir / "history.parquet")
+
+
+LONG_TARGET = f"results/grokking/runs/{LONG_RUN_NAME}/history.parquet"
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory, request) -> Path:
+    """The long run's directory after an uninterrupted local run."""
+    workdir = copy_workflow(request.config.rootpath, tmp_path_factory.mktemp("uninterrupted") / "workflow")
+    (workdir / "long.yaml").write_text(LONG_RUN)
+    snakemake(workdir, "--cores", "1", LONG_TARGET, *SMOKE, "long.yaml")
+    return workdir / Path(LONG_TARGET).parent
+
+
+def start_long_run(workdir: Path, retries: int) -> tuple[subprocess.Popen, Path, str]:
+    """Start the long run through SLURM; return the Snakemake process, the run directory and
+    the SLURM job id of the training job, once it has written its first checkpoint."""
+    (workdir / "long.yaml").write_text(LONG_RUN)
+    command = [sys.executable, "-m", "snakemake", *PROFILE, "--retries", str(retries), LONG_TARGET, *SMOKE, "long.yaml"]
+    process = subprocess.Popen(command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    run_dir = workdir / Path(LONG_TARGET).parent
+    deadline = time.monotonic() + 300
+    while not (run_dir / "checkpoints/last.ckpt").exists():
+        assert process.poll() is None, process.stdout.read()
+        assert time.monotonic() < deadline, "no checkpoint within 5 minutes"
+        time.sleep(0.2)
+    queue = subprocess.run(["squeue", "-h", "-o", "%i %k"], capture_output=True, text=True).stdout.splitlines()
+    (job,) = [line.split()[0] for line in queue if f"rule_grokking_train_wildcards_{LONG_RUN_NAME}" in line]
+    return process, run_dir, job
+
+
+def test_cancelled_training_job_resumes_from_its_checkpoint(cluster, uninterrupted, tmp_path, request):
+    killed = copy_workflow(request.config.rootpath, tmp_path / "killed")
+    # --retries 0: the cancelled job fails the workflow (the profile would resubmit it itself)
+    first, run_dir, job = start_long_run(killed, retries=0)
+    subprocess.run(["scancel", job], check=True)
+    output, _ = first.communicate(timeout=300)
+    assert first.returncode != 0, output
+    assert job_record(int(job))["JobState"] == "CANCELLED"
+    assert not (run_dir / "history.parquet").exists()
+    checkpoint = run_dir / "checkpoints/last.ckpt"
+    saved_step = torch.load(checkpoint, map_location="cpu", weights_only=False)["global_step"]
+    assert 0 < saved_step < 1500
+
+    rerun = snakemake(killed, *PROFILE, LONG_TARGET, *SMOKE, "long.yaml")
+    assert len(submitted_jobs(rerun.stdout + rerun.stderr)) == 1
+    log = (killed / f"results/grokking/logs/train/{LONG_RUN_NAME}.log").read_text()
+    after = log.split(f"resuming from {checkpoint.relative_to(killed)}\n", 1)[1]
+    resumed_steps = [int(step) for step in re.findall(r"^step (\d+)/", after, re.M)]
+    assert resumed_steps[0] > saved_step  # the rerun went on from the checkpoint, not from step 0
+    pd.testing.assert_frame_equal(read_history(run_dir), read_history(uninterrupted))
+
+
+def test_training_signalled_before_its_time_limit_checkpoints_and_resumes(cluster, uninterrupted, tmp_path, request):
+    """SLURM sends SIGUSR1 before the time limit (--signal=USR1@<requeue_before_limit>); here
+    scancel sends it at once. The run saves signal.ckpt and fails; Snakemake resubmits it."""
+    workdir = copy_workflow(request.config.rootpath, tmp_path / "signalled")
+    process, run_dir, job = start_long_run(workdir, retries=1)
+    subprocess.run(["scancel", "--signal=USR1", job], check=True)
+    output, _ = process.communicate(timeout=600)
+    assert process.returncode == 0, output
+    jobs = submitted_jobs(output)
+    assert list(jobs.values()).count("grokking_train") == 2, output  # the first attempt, then the resubmission
+    assert job_record(int(job))["JobState"] == "FAILED"  # stopped on the signal (its log is replaced by the retry's)
+    assert (run_dir / "checkpoints/signal.ckpt").exists()
+    log = (workdir / f"results/grokking/logs/train/{LONG_RUN_NAME}.log").read_text()
+    assert f"resuming from {(run_dir / 'checkpoints/signal.ckpt').relative_to(workdir)}" in log
+    pd.testing.assert_frame_equal(read_history(run_dir), read_history(uninterrupted))
