@@ -42,7 +42,7 @@ def study_targets():
 
 
 def job_resources(rule, gpu=False, requeue=False):
-    """What a scheduler (SLURM) reserves for each job of ``rule``: its entry in
+    """What a scheduler (SLURM) reserves for each job of ``rule``, from its entry in
     config['resources'] (runtime, mem_mb, cpus_per_task); for a rule that trains on the
     accelerator (``gpu``), gpus_per_job GPUs of type gpu_model; for a rule that trains with
     Lightning (``requeue``), SIGUSR1 requeue_before_limit seconds before its time limit, on
@@ -59,7 +59,7 @@ def job_resources(rule, gpu=False, requeue=False):
 
 
 def check_resources():
-    """Every rule named in config['resources'] exists: a misspelt name would be ignored."""
+    """Each name in config['resources'] must name a rule; a misspelt one would be ignored."""
     rules = {rule.name for rule in workflow.rules}
     for name in config["resources"]:
         if name not in rules:
