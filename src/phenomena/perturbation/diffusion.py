@@ -132,7 +132,12 @@ class DiffusionModule(pl.LightningModule):
         self.recent_losses = []
 
     def configure_optimizers(self):
-        return torch.optim.Adam(self.denoiser.parameters(), lr=self.training_settings["lr"])
+        optimizer = torch.optim.Adam(self.denoiser.parameters(), lr=self.training_settings["lr"])
+        steps = self.training_settings["steps"]
+        cosine = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps))
+        )
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": cosine, "interval": "step"}}
 
 
 SAMPLERS = ("ddpm", "ddim")

@@ -8,6 +8,11 @@ import torch
 from phenomena.perturbation.datasaurus import STATISTICS
 
 
+def class_shares(labels: torch.Tensor) -> list[float]:
+    """Share of each class among ``labels``: the accuracy of always answering that class."""
+    return (torch.bincount(labels, minlength=int(labels.max()) + 1).float() / len(labels)).tolist()
+
+
 def majority_rate(train_labels: torch.Tensor, test_labels: torch.Tensor) -> float:
     """Test accuracy of always answering the training set's most frequent class.
 
@@ -30,6 +35,7 @@ def zero_init_summary(curves: pd.DataFrame, train_labels: torch.Tensor, test_lab
             "seed": int(seed),
             "final_train_accuracy": value["train_accuracy"],
             "final_test_accuracy": value["test_accuracy"],
+            "final_predicted_classes": int(value["test_predicted_classes"]),
             "max_unit_spread": float(spread["value"].max()),
             "majority_rate": majority_rate(train_labels, test_labels),
         }

@@ -129,13 +129,15 @@ class ZeroInitModule(pl.LightningModule):
 
 @torch.no_grad()
 def evaluate(model: nn.Sequential, data: dict[str, torch.Tensor]) -> dict[str, float]:
-    """Loss and accuracy on both splits; per hidden layer the unit spread and activation rank."""
+    """Loss and accuracy on both splits, distinct classes predicted on the test inputs; per hidden
+    layer the unit spread and the activation rank."""
     metrics: dict[str, float] = {}
     for split in ("train", "test"):
         inputs, labels = data[f"{split}_inputs"], data[f"{split}_labels"]
         logits = model(inputs)
         metrics[f"{split}_loss"] = float(F.cross_entropy(logits, labels))
         metrics[f"{split}_accuracy"] = float((logits.argmax(-1) == labels).float().mean())
+    metrics["test_predicted_classes"] = float(logits.argmax(-1).unique().numel())  # 1: one answer for every input
     for index, (layer, activations) in enumerate(
         zip(hidden_layers(model), hidden_activations(model, data["test_inputs"])), start=1
     ):
@@ -147,6 +149,7 @@ def evaluate(model: nn.Sequential, data: dict[str, torch.Tensor]) -> dict[str, f
 def logged_metrics(layers: int) -> dict[str, tuple[str, str]]:
     """Record key -> (split, metric) of the zero-init curves."""
     names = {f"{split}_{metric}": (split, metric) for split in ("train", "test") for metric in ("loss", "accuracy")}
+    names["test_predicted_classes"] = ("test", "predicted_classes")
     for index in range(1, layers + 1):
         names[f"layer{index}_unit_spread"] = (f"layer{index}", "unit_spread")
         names[f"layer{index}_activation_rank"] = (f"layer{index}", "activation_rank")
