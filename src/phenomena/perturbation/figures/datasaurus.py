@@ -21,7 +21,7 @@ def plot(frames: pd.DataFrame, statistics: pd.DataFrame) -> plt.Figure:
         for target in targets
     ]
     figure = plt.figure(figsize=(2.6 * len(panels), 4.6))
-    grid = figure.add_gridspec(2, len(panels), height_ratios=[2.6, 1.3], hspace=0.12)
+    grid = figure.add_gridspec(2, len(panels), height_ratios=[2.6, 1.3], hspace=0.05)
     limits = (frames["x"].min() - 3, frames["x"].max() + 3), (frames["y"].min() - 3, frames["y"].max() + 3)
     for column, (name, points) in enumerate(panels):
         axis = figure.add_subplot(grid[0, column])
@@ -45,7 +45,9 @@ def plot(frames: pd.DataFrame, statistics: pd.DataFrame) -> plt.Figure:
         loc="center",
         cellLoc="center",
     )
-    table.scale(1, 1.25)
+    table.auto_set_font_size(False)
+    table.set_fontsize(10)
+    table.scale(1, 1.4)
     figure.suptitle(
         "Same statistics to 2 decimals, different shapes\n"
         f"(simulated annealing, {last_step:,} proposed one-point moves per shape)",

@@ -45,11 +45,11 @@ def plot(distances: pd.DataFrame, points: pd.DataFrame) -> plt.Figure:
     floor = distances.loc[distances["split"] == "held_out", "value"].iloc[0]
     axis.axhline(floor, color="0.3", linestyle=":", label=f"held-out floor (two data samples): {floor:.3f}")
     axis.set(
-        yscale="log",
         xlabel="sampling step (0 = start x_T, last = sample x_0)",
         ylabel="sliced Wasserstein\ndistance to data",
         xlim=(0, last),
+        ylim=(0, None),
     )
-    axis.legend(fontsize=8, loc="lower left")
+    axis.legend(fontsize=8, loc="upper right")
     figure.suptitle("A diffusion model run backwards from noise and from a line (swiss roll)", y=0.995)
     return figure

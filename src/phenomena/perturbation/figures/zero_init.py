@@ -28,7 +28,8 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     majority = float(summary["majority_rate"].iloc[0])
     axes[0].axhline(majority, color="0.3", linestyle=":", label=f"majority class: {majority:.3f}")
     axes[0].set(xlabel="optimizer step", ylabel="test accuracy", title="Test accuracy", ylim=(0, None))
-    axes[0].legend(fontsize=8)
+    axes[0].set_ylim(0, max(0.8, float(accuracy["value"].max()) + 0.25))  # room for the legend above the curves
+    axes[0].legend(fontsize=8, loc="upper right")
 
     spread = curves[(curves["metric"] == "unit_spread") & (curves["split"] == "layer1")]
     sns.lineplot(
@@ -49,6 +50,11 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
         title="Hidden layer 1: do its units differ?",
         ylim=(-1e-7, None),
     )
+    identical = [
+        INIT_LABELS[i] for i in inits if i != "default" and spread.loc[spread["init"] == i, "value"].max() == 0
+    ]
+    if identical:
+        axes[1].text(0.5, 0.08, f"{' and '.join(identical)}: exactly 0", transform=axes[1].transAxes, ha="center")
 
     rank = curves[(curves["metric"] == "activation_rank") & (curves["split"] == "layer1")]
     sns.lineplot(
@@ -67,8 +73,20 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
         xlabel="optimizer step",
         ylabel="rank of the activations (test inputs)",
         title=f"Hidden layer 1: distinct features (of {width} units at most)",
-        ylim=(-1, None),
+        ylim=(-4, None),
     )
+    for init in inits:
+        if init != "default":
+            final = rank.loc[rank["init"] == init].sort_values("step")["value"].iloc[-1]
+            axes[2].annotate(
+                f"{INIT_LABELS[init]}: rank {final:.0f}",
+                (rank["step"].max(), final),
+                xytext=(-5, 6 if init == "constant" else -12),
+                textcoords="offset points",
+                ha="right",
+                fontsize=9,
+                color=palette[INIT_LABELS[init]],
+            )
     finals = summary.groupby("init")["final_test_accuracy"].mean()
     text = ", ".join(f"{INIT_LABELS[i]} {finals[i]:.3f}" for i in inits)
     figure.suptitle(
