@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from phenomena.common.config import ConfigError, load_config
+from phenomena.common.config import ConfigError, load_config, load_yaml, validate_config
 from phenomena.perturbation import runs
 
 
@@ -45,3 +45,24 @@ def test_config_checks_name_the_key_and_the_value(study, path, value, message):
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace(".", r"\.")):
         runs.check_study_config(bad)
     runs.check_study_config(study)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("datasaurus", "targets"), ["heart"], "perturbation.datasaurus.targets[0]: got 'heart'; allowed: 'circle'"),
+        (("zero_init", "inits"), ["ones"], "perturbation.zero_init.inits[0]: got 'ones'; allowed: 'default'"),
+        (("diffusion", "sampling", "samplers"), ["euler"], "samplers[0]: got 'euler'; allowed: 'ddpm', 'ddim'"),
+        (("datasaurus", "decimals"), 9, "perturbation.datasaurus.decimals: got 9; must be <= 6"),
+    ],
+)
+def test_schema_refuses_bad_values_with_one_line(repo, path, value, message):
+    config = load_config(repo / "config/config.yaml")
+    node = config["perturbation"]
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    schema = load_yaml(repo / "workflow/schemas/config.schema.yaml")
+    with pytest.raises(ConfigError) as error:
+        validate_config(config, schema)
+    assert message in str(error.value)
