@@ -15,6 +15,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/grokking.smk"
 include: "workflow/rules/double_descent.smk"
 include: "workflow/rules/tree_search.smk"
+include: "workflow/rules/perturbation.smk"
 
 
 try:

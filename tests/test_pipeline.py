@@ -30,6 +30,7 @@ FIGURES = {
     "grokking": ["accuracy", "steps_to_generalize", "weight_norm", "optimizers"],
     "double_descent": ["model_wise", "epoch_wise", "sample_wise", "random_features"],
     "tree_search": ["elo_vs_step", "search_gain", "compute_frontier", "solver_accuracy"],
+    "perturbation": ["datasaurus", "diffusion", "zero_init"],
 }
 
 
@@ -124,6 +125,23 @@ def test_smoke_pipeline_builds_the_tree_search_study(smoke):
             assert (results / f"figures/{figure}.{extension}").stat().st_size > 10_000
     for log in ("train", "data", "arena", "solver_accuracy", "figures"):
         assert list((results / "logs" / log).glob("*.log"))
+
+
+def test_smoke_pipeline_builds_the_perturbation_study(smoke):
+    results = smoke / "results/perturbation"
+    for table in ("datasaurus_statistics", "diffusion_distances", "zero_init_curves"):
+        check_tidy(read_parquet(results / f"metrics/{table}.parquet"))
+    summary = read_parquet(results / "metrics/summary.parquet")
+    kept = summary[(summary["part"] == "datasaurus") & (summary["quantity"] == "statistics_kept")]
+    assert list(kept["run"]) == ["circle", "x"] and (kept["value"] == 1.0).all()
+    zero_init = read_parquet(results / "metrics/zero_init_summary.parquet").set_index("init")
+    assert zero_init.loc["zero", "max_unit_spread"] == 0 and zero_init.loc["constant", "max_unit_spread"] == 0
+    frames = read_parquet(results / "metrics/datasaurus_frames.parquet")
+    assert frames.groupby("target")["frame"].nunique().to_dict() == {"circle": 6, "x": 6}
+    for figure in FIGURES["perturbation"]:
+        for extension in ("png", "pdf"):
+            assert (results / f"figures/{figure}.{extension}").stat().st_size > 10_000
+    assert (results / "figures/datasaurus.gif").read_bytes()[:6] == b"GIF89a"
 
 
 def test_rerun_does_nothing(smoke):

@@ -9,6 +9,7 @@ from phenomena.double_descent.runs import (
     check_study_config as check_double_descent_config,
 )
 from phenomena.grokking.runs import check_study_config as check_grokking_config
+from phenomena.perturbation.runs import check_study_config as check_perturbation_config
 from phenomena.tree_search.runs import check_study_config as check_tree_search_config
 
 SRC = Path(workflow.basedir) / "src" / "phenomena"
@@ -16,6 +17,7 @@ STUDY_CHECKS = {
     "grokking": check_grokking_config,
     "double_descent": check_double_descent_config,
     "tree_search": check_tree_search_config,
+    "perturbation": check_perturbation_config,
 }
 
 try:

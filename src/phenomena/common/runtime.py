@@ -67,3 +67,23 @@ def output_to_log(log_path: str | Path | None) -> Iterator[None]:
             os.dup2(saved[1], 2)
             os.close(saved[0])
             os.close(saved[1])
+
+
+@contextlib.contextmanager
+def isolated_global_rng() -> Iterator[None]:
+    """Restore numpy's and Python's global random state on exit.
+
+    Some generators reseed ``np.random`` themselves (``mnist1d.data.make_dataset`` does,
+    with its own seed argument); without this, making data would silently change every
+    later draw of the caller.
+    """
+    import random
+
+    import numpy as np
+
+    numpy_state, python_state = np.random.get_state(), random.getstate()
+    try:
+        yield
+    finally:
+        np.random.set_state(numpy_state)
+        random.setstate(python_state)

@@ -1,0 +1,156 @@
+"""Training from zero: an MLP on MNIST-1D from default, all-zero and constant initial weights.
+
+The symmetry argument, exactly. With every weight and bias zero, every hidden ReLU outputs
+0, so the gradient of every weight is 0 (each is a product with a zero activation or a zero
+downstream weight): only the output bias learns, and the network predicts one class for
+every input, the training set's most frequent. With every weight equal to a constant
+``c != 0`` (biases 0), the units of a layer compute the same function and receive the same
+gradient, so they stay equal for ever: each hidden layer is one unit copied ``width``
+times, and the network is as expressive as one of width 1.
+"""
+
+from __future__ import annotations
+
+import pytorch_lightning as pl
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from phenomena.common.lightning import StepTicks
+from phenomena.common.runtime import isolated_global_rng
+
+INITS = ("default", "zero", "constant")
+NUM_CLASSES = 10
+
+
+def make_mnist1d(num_samples: int, train_split: float, seed: int) -> dict[str, torch.Tensor]:
+    """MNIST-1D (Greydanus 2020) generated from its templates; nothing is downloaded."""
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    args = get_dataset_args()
+    args.num_samples, args.train_split, args.seed = num_samples, train_split, seed
+    with isolated_global_rng():
+        data = make_dataset(args)
+    return {
+        "train_inputs": torch.as_tensor(data["x"], dtype=torch.float32),
+        "train_labels": torch.as_tensor(data["y"], dtype=torch.int64),
+        "test_inputs": torch.as_tensor(data["x_test"], dtype=torch.float32),
+        "test_labels": torch.as_tensor(data["y_test"], dtype=torch.int64),
+    }
+
+
+def build_mlp(inputs: int, width: int, hidden_layers: int) -> nn.Sequential:
+    widths = [inputs] + [width] * hidden_layers
+    blocks: list[nn.Module] = []
+    for width_in, width_out in zip(widths[:-1], widths[1:]):
+        blocks += [nn.Linear(width_in, width_out), nn.ReLU()]
+    return nn.Sequential(*blocks, nn.Linear(widths[-1], NUM_CLASSES))
+
+
+@torch.no_grad()
+def initialize(model: nn.Module, init: str, constant: float) -> None:
+    """``default``: PyTorch's (Kaiming-uniform); ``zero``: every weight and bias 0;
+    ``constant``: every weight ``constant``, every bias 0."""
+    if init == "default":
+        return
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r}; known: {', '.join(INITS)}")
+    for layer in model.modules():
+        if isinstance(layer, nn.Linear):
+            layer.weight.fill_(0.0 if init == "zero" else constant)
+            layer.bias.zero_()
+
+
+def hidden_layers(model: nn.Sequential) -> list[nn.Linear]:
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    return linears[:-1]
+
+
+def unit_spread(layer: nn.Linear) -> float:
+    """Largest distance of a unit's incoming weights and bias from those of the layer's first unit.
+
+    0 exactly when every unit of the layer is the same function of the layer below.
+    """
+    units = torch.cat([layer.weight, layer.bias[:, None]], 1)
+    return float((units - units[:1]).norm(dim=1).max())
+
+
+def activation_rank(activations: torch.Tensor, relative_tolerance: float = 1e-4) -> int:
+    """Numerical rank of an (examples x units) activation matrix: singular values above
+    ``relative_tolerance`` times the largest (0 for an all-zero matrix)."""
+    singular = torch.linalg.svdvals(activations.double())
+    if singular.numel() == 0 or float(singular[0]) == 0.0:
+        return 0
+    return int((singular > relative_tolerance * singular[0]).sum())
+
+
+def hidden_activations(model: nn.Sequential, inputs: torch.Tensor) -> list[torch.Tensor]:
+    """Output of each hidden ReLU for ``inputs``."""
+    outputs, x = [], inputs
+    for module in model:
+        x = module(x)
+        if isinstance(module, nn.ReLU):
+            outputs.append(x)
+    return outputs
+
+
+class ZeroInitModule(pl.LightningModule):
+    """Minibatch Adam on MNIST-1D; after every epoch: accuracy, loss and the units' sameness."""
+
+    def __init__(self, data: dict[str, torch.Tensor], model: dict, init: str, training: dict):
+        super().__init__()
+        self.save_hyperparameters(ignore=["data"])
+        self.model = build_mlp(data["train_inputs"].shape[1], model["width"], model["hidden_layers"])
+        initialize(self.model, init, model["constant"])
+        self.training_settings = training
+        self.data = data
+        for name, tensor in data.items():
+            self.register_buffer(name, tensor, persistent=False)
+
+    def train_dataloader(self) -> DataLoader:
+        dataset = TensorDataset(self.data["train_inputs"], self.data["train_labels"])
+        generator = torch.Generator().manual_seed(int(torch.initial_seed()) % 2**63)
+        return DataLoader(dataset, batch_size=self.training_settings["batch_size"], shuffle=True, generator=generator)
+
+    def val_dataloader(self) -> DataLoader:
+        return DataLoader(StepTicks(1), batch_size=None)
+
+    def training_step(self, batch, batch_index) -> torch.Tensor:
+        inputs, labels = batch
+        return F.cross_entropy(self.model(inputs), labels)
+
+    def validation_step(self, batch, batch_index) -> None:
+        self.log_dict(evaluate(self.model, self.data), batch_size=1)
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.model.parameters(), lr=self.training_settings["lr"])
+
+
+@torch.no_grad()
+def evaluate(model: nn.Sequential, data: dict[str, torch.Tensor]) -> dict[str, float]:
+    """Loss and accuracy on both splits, distinct classes predicted on the test inputs; per hidden
+    layer the unit spread and the activation rank."""
+    metrics: dict[str, float] = {}
+    for split in ("train", "test"):
+        inputs, labels = data[f"{split}_inputs"], data[f"{split}_labels"]
+        logits = model(inputs)
+        metrics[f"{split}_loss"] = float(F.cross_entropy(logits, labels))
+        metrics[f"{split}_accuracy"] = float((logits.argmax(-1) == labels).float().mean())
+    metrics["test_predicted_classes"] = float(logits.argmax(-1).unique().numel())  # 1: one answer for every input
+    for index, (layer, activations) in enumerate(
+        zip(hidden_layers(model), hidden_activations(model, data["test_inputs"])), start=1
+    ):
+        metrics[f"layer{index}_unit_spread"] = unit_spread(layer)
+        metrics[f"layer{index}_activation_rank"] = float(activation_rank(activations))
+    return metrics
+
+
+def logged_metrics(layers: int) -> dict[str, tuple[str, str]]:
+    """Record key -> (split, metric) of the zero-init curves."""
+    names = {f"{split}_{metric}": (split, metric) for split in ("train", "test") for metric in ("loss", "accuracy")}
+    names["test_predicted_classes"] = ("test", "predicted_classes")
+    for index in range(1, layers + 1):
+        names[f"layer{index}_unit_spread"] = (f"layer{index}", "unit_spread")
+        names[f"layer{index}_activation_rank"] = (f"layer{index}", "activation_rank")
+    return names

@@ -1,0 +1,204 @@
+# Perturbation: same-statistics annealing (Datasaurus), diffusion run backwards from a line,
+# training from zero initialization -> metrics -> figures (and an animation).
+# Rule files share one namespace: import each study's helpers under a study prefix.
+import phenomena.perturbation.runs as perturbation_runs
+
+PERTURBATION = config["perturbation"]
+PERTURBATION_DATASAURUS = perturbation_runs.datasaurus_runs(PERTURBATION)
+PERTURBATION_DIFFUSION = perturbation_runs.diffusion_runs(PERTURBATION)
+PERTURBATION_ZERO_INIT = perturbation_runs.zero_init_runs(PERTURBATION)
+PERTURBATION_FIGURES = {
+    "datasaurus": ["frames", "statistics"],
+    "diffusion": ["distances", "points"],
+    "zero_init": ["curves", "summary"],
+}
+PERTURBATION_DIR = "results/perturbation"
+
+STUDY_TARGETS["perturbation"] = [
+    *expand(
+        f"{PERTURBATION_DIR}/figures/{{figure}}.{{ext}}",
+        figure=PERTURBATION_FIGURES,
+        ext=["png", "pdf"],
+    ),
+    f"{PERTURBATION_DIR}/figures/datasaurus.gif",
+]
+
+
+wildcard_constraints:
+    datasaurus_run="|".join(map(re.escape, PERTURBATION_DATASAURUS)),
+    diffusion_run="|".join(map(re.escape, PERTURBATION_DIFFUSION)),
+    zero_init_run="|".join(map(re.escape, PERTURBATION_ZERO_INIT)),
+
+
+rule perturbation_datasaurus:
+    output:
+        frames=f"{PERTURBATION_DIR}/runs/{{datasaurus_run}}/frames.parquet",
+        statistics=f"{PERTURBATION_DIR}/runs/{{datasaurus_run}}/statistics.parquet",
+        meta=f"{PERTURBATION_DIR}/runs/{{datasaurus_run}}/meta.json",
+    log:
+        f"{PERTURBATION_DIR}/logs/datasaurus/{{datasaurus_run}}.log",
+    params:
+        settings=lambda wc: PERTURBATION_DATASAURUS[wc.datasaurus_run],
+    script:
+        "../scripts/perturbation_datasaurus.py"
+
+
+rule perturbation_diffusion_train:
+    output:
+        model=f"{PERTURBATION_DIR}/runs/{{diffusion_run}}/model.pt",
+        history=f"{PERTURBATION_DIR}/runs/{{diffusion_run}}/history.parquet",
+        meta=f"{PERTURBATION_DIR}/runs/{{diffusion_run}}/meta.json",
+    log:
+        f"{PERTURBATION_DIR}/logs/diffusion_train/{{diffusion_run}}.log",
+    threads: config["threads_per_job"]
+    resources:
+        **job_resources("perturbation_diffusion_train", requeue=True),
+    params:
+        settings=lambda wc: perturbation_runs.diffusion_training_settings(
+            PERTURBATION_DIFFUSION[wc.diffusion_run]
+        ),
+        accelerator=config["accelerator"],
+    script:
+        "../scripts/perturbation_diffusion_train.py"
+
+
+rule perturbation_diffusion_sample:
+    input:
+        rules.perturbation_diffusion_train.output.model,
+    output:
+        distances=f"{PERTURBATION_DIR}/runs/{{diffusion_run}}/distances.parquet",
+        points=f"{PERTURBATION_DIR}/runs/{{diffusion_run}}/points.parquet",
+    log:
+        f"{PERTURBATION_DIR}/logs/diffusion_sample/{{diffusion_run}}.log",
+    params:
+        settings=lambda wc: PERTURBATION_DIFFUSION[wc.diffusion_run],
+    script:
+        "../scripts/perturbation_diffusion_sample.py"
+
+
+rule perturbation_digits:
+    output:
+        f"{PERTURBATION_DIR}/data/mnist1d.pt",
+    log:
+        f"{PERTURBATION_DIR}/logs/data/mnist1d.log",
+    params:
+        settings=PERTURBATION["zero_init"]["data"],
+    script:
+        "../scripts/perturbation_digits.py"
+
+
+rule perturbation_zero_init_train:
+    input:
+        rules.perturbation_digits.output[0],
+    output:
+        history=f"{PERTURBATION_DIR}/runs/{{zero_init_run}}/history.parquet",
+        meta=f"{PERTURBATION_DIR}/runs/{{zero_init_run}}/meta.json",
+    log:
+        f"{PERTURBATION_DIR}/logs/zero_init_train/{{zero_init_run}}.log",
+    threads: config["threads_per_job"]
+    resources:
+        **job_resources("perturbation_zero_init_train", requeue=True),
+    params:
+        settings=lambda wc: PERTURBATION_ZERO_INIT[wc.zero_init_run],
+        accelerator=config["accelerator"],
+    script:
+        "../scripts/perturbation_zero_init_train.py"
+
+
+rule perturbation_metrics:
+    input:
+        datasaurus_frames=expand(
+            rules.perturbation_datasaurus.output.frames,
+            datasaurus_run=PERTURBATION_DATASAURUS,
+        ),
+        datasaurus_statistics=expand(
+            rules.perturbation_datasaurus.output.statistics,
+            datasaurus_run=PERTURBATION_DATASAURUS,
+        ),
+        diffusion_distances=expand(
+            rules.perturbation_diffusion_sample.output.distances,
+            diffusion_run=PERTURBATION_DIFFUSION,
+        ),
+        diffusion_points=expand(
+            rules.perturbation_diffusion_sample.output.points,
+            diffusion_run=PERTURBATION_DIFFUSION,
+        ),
+        zero_init_curves=expand(
+            rules.perturbation_zero_init_train.output.history,
+            zero_init_run=PERTURBATION_ZERO_INIT,
+        ),
+        digits=rules.perturbation_digits.output[0],
+    output:
+        datasaurus_frames=f"{PERTURBATION_DIR}/metrics/datasaurus_frames.parquet",
+        datasaurus_statistics=f"{PERTURBATION_DIR}/metrics/datasaurus_statistics.parquet",
+        diffusion_distances=f"{PERTURBATION_DIR}/metrics/diffusion_distances.parquet",
+        diffusion_points=f"{PERTURBATION_DIR}/metrics/diffusion_points.parquet",
+        zero_init_curves=f"{PERTURBATION_DIR}/metrics/zero_init_curves.parquet",
+        zero_init_summary=f"{PERTURBATION_DIR}/metrics/zero_init_summary.parquet",
+        summary=f"{PERTURBATION_DIR}/metrics/summary.parquet",
+    log:
+        f"{PERTURBATION_DIR}/logs/metrics.log",
+    params:
+        tolerance=PERTURBATION["datasaurus"]["tolerance"],
+        decimals=PERTURBATION["datasaurus"]["decimals"],
+    localrule: True  # seconds of work: on a cluster, queueing would cost more
+    script:
+        "../scripts/perturbation_metrics.py"
+
+
+for perturbation_figure, perturbation_tables in PERTURBATION_FIGURES.items():
+
+    rule:
+        name:
+            f"perturbation_figure_{perturbation_figure}"
+        input:
+            **{
+                table: getattr(
+                    rules.perturbation_metrics.output,
+                    f"{perturbation_figure}_{table}",
+                )
+                for table in perturbation_tables
+            },
+            code=figure_code("perturbation", perturbation_figure),
+            style=SRC / "common" / "plotting.py",
+        output:
+            png=report(
+                f"{PERTURBATION_DIR}/figures/{perturbation_figure}.png",
+                caption=f"../report/perturbation/{perturbation_figure}.rst",
+                category="Perturbation",
+            ),
+            pdf=f"{PERTURBATION_DIR}/figures/{perturbation_figure}.pdf",
+        log:
+            f"{PERTURBATION_DIR}/logs/figures/{perturbation_figure}.log",
+        params:
+            figure=perturbation_figure,
+            study="perturbation",
+        localrule: True  # seconds of work: on a cluster, queueing would cost more
+        script:
+            "../scripts/figure.py"
+
+
+rule perturbation_animation:
+    input:
+        frames=rules.perturbation_metrics.output.datasaurus_frames,
+        statistics=rules.perturbation_metrics.output.datasaurus_statistics,
+        code=SRC / "perturbation" / "animation.py",
+        style=SRC / "common" / "plotting.py",
+    output:
+        report(
+            f"{PERTURBATION_DIR}/figures/datasaurus.gif",
+            caption="../report/perturbation/animation.rst",
+            category="Perturbation",
+        ),
+    log:
+        f"{PERTURBATION_DIR}/logs/figures/animation.log",
+    localrule: True  # seconds of work: on a cluster, queueing would cost more
+    script:
+        "../scripts/perturbation_animation.py"
+
+
+# Target: every figure of the perturbation study (snakemake perturbation).
+rule perturbation:
+    input:
+        STUDY_TARGETS["perturbation"],
+    localrule: True

@@ -1,0 +1,12 @@
+"""Rule perturbation_diffusion_sample: reverse chains from noise and from a line, distances to the data."""
+
+from phenomena.common.runtime import output_to_log
+from phenomena.perturbation.jobs import sample_diffusion
+
+with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
+    sample_diffusion(
+        snakemake.params.settings,  # noqa: F821
+        snakemake.input[0],  # noqa: F821
+        snakemake.output.distances,  # noqa: F821
+        snakemake.output.points,  # noqa: F821
+    )

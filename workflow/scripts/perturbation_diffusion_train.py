@@ -1,0 +1,14 @@
+"""Rule perturbation_diffusion_train: one DDPM on the swiss roll; resumes from its last.ckpt."""
+
+from pathlib import Path
+
+from phenomena.common.runtime import output_to_log
+from phenomena.perturbation.jobs import train_diffusion
+
+with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
+    train_diffusion(
+        snakemake.params.settings,  # noqa: F821
+        Path(snakemake.output.meta).parent,  # noqa: F821
+        threads=snakemake.threads,  # noqa: F821
+        accelerator=snakemake.params.accelerator,  # noqa: F821
+    )

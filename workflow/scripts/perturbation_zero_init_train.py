@@ -1,0 +1,15 @@
+"""Rule perturbation_zero_init_train: one MLP from its initialization; resumes from its last.ckpt."""
+
+from pathlib import Path
+
+from phenomena.common.runtime import output_to_log
+from phenomena.perturbation.jobs import train_zero_init
+
+with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
+    train_zero_init(
+        snakemake.params.settings,  # noqa: F821
+        snakemake.input[0],  # noqa: F821
+        Path(snakemake.output.meta).parent,  # noqa: F821
+        threads=snakemake.threads,  # noqa: F821
+        accelerator=snakemake.params.accelerator,  # noqa: F821
+    )
