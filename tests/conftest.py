@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 import torch
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))  # test helpers: workflow_copies
+
+from workflow_copies import SMOKE, copy_workflow, metric_tables, snakemake  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -15,3 +19,12 @@ torch.set_num_threads(1)
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def smoke_pipeline(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
+    """The smoke pipeline, run once per test session in a copy of the workflow, and its
+    metric tables as they were right after that run (later tests may change the copy)."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("smoke"))
+    snakemake(workdir, "--cores", "2", *SMOKE)
+    return workdir, metric_tables(workdir)

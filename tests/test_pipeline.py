@@ -20,10 +20,10 @@ import torch
 
 from phenomena.common.config import load_config
 from phenomena.common.tables import check_tidy, read_parquet
+from workflow_copies import SMOKE, copy_workflow, snakemake
 
 pytestmark = pytest.mark.slow
 
-SMOKE = ["--configfile", "config/smoke.yaml"]
 REPO = Path(__file__).resolve().parents[1]
 SMOKE_STUDIES = load_config(REPO / "config/config.yaml", REPO / "config/smoke.yaml")["studies"]
 FIGURES = {
@@ -34,14 +34,6 @@ FIGURES = {
 }
 
 
-def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "snakemake", *args]
-    done = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
-    if check and done.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    return done
-
-
 def planned_jobs(dry_run_output: str) -> dict[str, int]:
     """Rule -> job count from the 'Job stats' table of a dry run."""
     if "Nothing to be done" in dry_run_output:
@@ -50,23 +42,10 @@ def planned_jobs(dry_run_output: str) -> dict[str, int]:
     return {rule: int(count) for rule, count in re.findall(r"^(\w+)\s+(\d+)$", table, re.M) if rule != "total"}
 
 
-def copy_workflow(workdir: Path) -> Path:
-    """The workflow's files, without results, copied to ``workdir``, with the default profile."""
-    ignore = shutil.ignore_patterns("__pycache__", "results", ".snakemake")
-    workdir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "Snakefile", workdir)
-    for folder in ("workflow", "config", "src"):
-        shutil.copytree(REPO / folder, workdir / folder, ignore=ignore)
-    (workdir / "profiles").symlink_to("workflow/profiles")  # as in the repository
-    return workdir
-
-
 @pytest.fixture(scope="module")
-def smoke(tmp_path_factory) -> Path:
-    """A copy of the workflow, with the smoke pipeline already run in it."""
-    workdir = copy_workflow(tmp_path_factory.mktemp("workflow"))
-    snakemake(workdir, "--cores", "2", *SMOKE)
-    return workdir
+def smoke(smoke_pipeline) -> Path:
+    """The copy of the workflow in which the smoke pipeline has run (shared by the session)."""
+    return smoke_pipeline[0]
 
 
 def test_smoke_pipeline_writes_tidy_parquet_and_figures(smoke):

@@ -13,6 +13,7 @@ Needs root and the Debian packages slurmctld, slurmd, slurm-client and munge, pl
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import re
 import shutil
@@ -27,19 +28,14 @@ import pytest
 import torch
 
 from phenomena.common.tables import read_parquet
+from workflow_copies import SMOKE, copy_workflow, snakemake
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
 HERE = Path(__file__).resolve().parent
 PROFILE = ["--profile", "workflow/profiles/slurm"]
-SMOKE = ["--configfile", "config/smoke.yaml"]
 GPU = ["gpus_per_job=1", "gpu_model=fake"]  # the test cluster's GPUs are of type "fake"
 GPU_RULES = {"grokking_train", "double_descent_train"}
-TABLES = {
-    "grokking": ["curves", "summary"],
-    "double_descent": ["curves", "final", "summary", "random_features"],
-    "tree_search": ["curves", "summary", "games"],
-}
 # One long grokking run for the kill test: slow enough to cancel after its first checkpoint.
 LONG_RUN = """\
 studies: [grokking]
@@ -75,22 +71,6 @@ def cluster():
     subprocess.run([HERE / "cluster.sh", "down"], check=True)
 
 
-def copy_workflow(repo: Path, workdir: Path) -> Path:
-    ignore = shutil.ignore_patterns("__pycache__", "results", ".snakemake")
-    workdir.mkdir(parents=True)
-    shutil.copy(repo / "Snakefile", workdir)
-    for folder in ("workflow", "config", "src"):
-        shutil.copytree(repo / folder, workdir / folder, ignore=ignore)
-    return workdir
-
-
-def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir, capture_output=True, text=True)
-    if check and done.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
-    return done
-
-
 def submitted_jobs(output: str) -> dict[int, str]:
     """SLURM job id -> rule, from Snakemake's 'submitted with SLURM jobid' lines."""
     pattern = r"submitted with SLURM jobid (\d+) \(log: \S*/slurm_logs/rule_(\w+)/"
@@ -104,18 +84,16 @@ def job_record(job: int) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def smoke_runs(cluster, tmp_path_factory, request):
-    """The smoke pipeline run locally and through SLURM, each in its own copy of the workflow."""
-    repo = request.config.rootpath
-    root = tmp_path_factory.mktemp("slurm")
-    local = copy_workflow(repo, root / "local")
-    snakemake(local, "--cores", "1", *SMOKE)  # the SLURM node has 2 CPUs; the machine may be shared
-    on_slurm = copy_workflow(repo, root / "slurm")
+def smoke_runs(cluster, smoke_pipeline, tmp_path_factory):
+    """The smoke pipeline's metric tables from the session's local run, and a copy of the
+    workflow in which the smoke pipeline ran through SLURM, with Snakemake's output."""
+    _, local_tables = smoke_pipeline
+    on_slurm = copy_workflow(tmp_path_factory.mktemp("slurm") / "slurm")
     started = time.perf_counter()
     done = snakemake(on_slurm, *PROFILE, *SMOKE, "--config", *GPU)
     seconds = time.perf_counter() - started
     print(f"smoke pipeline through sbatch: {seconds:.0f} s, {len(submitted_jobs(done.stdout + done.stderr))} jobs")
-    return local, on_slurm, done.stdout + done.stderr
+    return local_tables, on_slurm, done.stdout + done.stderr
 
 
 def test_every_job_of_the_smoke_pipeline_went_through_sbatch(smoke_runs):
@@ -152,16 +130,17 @@ def test_training_jobs_asked_for_a_gpu_and_others_did_not(smoke_runs):
 
 
 def test_slurm_run_gives_the_same_tables_as_a_local_run(smoke_runs):
-    local, on_slurm, _ = smoke_runs
-    for study, tables in TABLES.items():
-        for table in tables:
-            path = f"results/{study}/metrics/{table}.parquet"
-            pd.testing.assert_frame_equal(read_parquet(on_slurm / path), read_parquet(local / path))
-        assert len(list((on_slurm / f"results/{study}/figures").glob("*.png"))) == 4
+    local_tables, on_slurm, _ = smoke_runs
+    assert local_tables
+    for path, table in local_tables.items():
+        pd.testing.assert_frame_equal(read_parquet(on_slurm / path), pd.read_parquet(io.BytesIO(table)), obj=path)
+    studies = {Path(path).parts[1] for path in local_tables}
+    for study in studies:
+        assert list((on_slurm / f"results/{study}/figures").glob("*.png")), study
 
 
 def test_paper_preset_asks_for_a_gpu_for_every_gpu_training_job(cluster, tmp_path, request):
-    workdir = copy_workflow(request.config.rootpath, tmp_path / "workflow")
+    workdir = copy_workflow(tmp_path / "workflow")
     done = snakemake(workdir, *PROFILE, "--configfile", "config/paper.yaml", "-n")
     jobs = re.findall(r"^rule (\w+):\n(?:    .*\n)*?    resources: (.*)$", done.stdout, re.M)
     by_rule: dict[str, list[str]] = {}
@@ -174,7 +153,7 @@ def test_paper_preset_asks_for_a_gpu_for_every_gpu_training_job(cluster, tmp_pat
     assert all("runtime=1440" in resources for resources in by_rule["double_descent_train"])
     for rule, requests in by_rule.items():  # Lightning training is signalled before its time limit
         signalled = {"slurm_extra=--signal=USR1@300" in resources for resources in requests}
-        assert signalled == {rule in GPU_RULES | {"tree_search_train"}}, rule
+        assert signalled == {rule.endswith("_train")}, rule  # every training rule uses Lightning
 
 
 def read_history(run_dir: Path) -> pd.DataFrame:
@@ -187,7 +166,7 @@ LONG_TARGET = f"results/grokking/runs/{LONG_RUN_NAME}/history.parquet"
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory, request) -> Path:
     """The long run's directory after an uninterrupted local run."""
-    workdir = copy_workflow(request.config.rootpath, tmp_path_factory.mktemp("uninterrupted") / "workflow")
+    workdir = copy_workflow(tmp_path_factory.mktemp("uninterrupted") / "workflow")
     (workdir / "long.yaml").write_text(LONG_RUN)
     snakemake(workdir, "--cores", "1", LONG_TARGET, *SMOKE, "long.yaml")
     return workdir / Path(LONG_TARGET).parent
@@ -211,7 +190,7 @@ def start_long_run(workdir: Path, retries: int) -> tuple[subprocess.Popen, Path,
 
 
 def test_cancelled_training_job_resumes_from_its_checkpoint(cluster, uninterrupted, tmp_path, request):
-    killed = copy_workflow(request.config.rootpath, tmp_path / "killed")
+    killed = copy_workflow(tmp_path / "killed")
     # --retries 0: the cancelled job fails the workflow (the profile would resubmit it itself)
     first, run_dir, job = start_long_run(killed, retries=0)
     subprocess.run(["scancel", job], check=True)
@@ -235,7 +214,7 @@ def test_cancelled_training_job_resumes_from_its_checkpoint(cluster, uninterrupt
 def test_training_signalled_before_its_time_limit_checkpoints_and_resumes(cluster, uninterrupted, tmp_path, request):
     """SLURM sends SIGUSR1 before the time limit (--signal=USR1@<requeue_before_limit>); here
     scancel sends it at once. The run saves signal.ckpt and fails; Snakemake resubmits it."""
-    workdir = copy_workflow(request.config.rootpath, tmp_path / "signalled")
+    workdir = copy_workflow(tmp_path / "signalled")
     process, run_dir, job = start_long_run(workdir, retries=1)
     subprocess.run(["scancel", "--signal=USR1", job], check=True)
     output, _ = process.communicate(timeout=600)
