@@ -7,8 +7,6 @@ labels, the indices of the flipped labels, and the clean test set.
 from __future__ import annotations
 
 import pickle
-import random
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import torch
 
 from phenomena.common.config import UserError
 from phenomena.common.files import atomic_path
+from phenomena.common.runtime import isolated_global_rng
 
 NUM_CLASSES = 10
 CIFAR10_TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -43,21 +42,6 @@ class LabelledData:
     @classmethod
     def load(cls, path: str | Path) -> LabelledData:
         return cls(**torch.load(path, weights_only=True))
-
-
-@contextmanager
-def isolated_global_rng():
-    """Restore numpy's and Python's global random state on exit.
-
-    ``mnist1d.data.make_dataset`` reseeds ``np.random`` (its own seed argument); without
-    this, generating the data would silently change every later draw of the caller.
-    """
-    numpy_state, python_state = np.random.get_state(), random.getstate()
-    try:
-        yield
-    finally:
-        np.random.set_state(numpy_state)
-        random.setstate(python_state)
 
 
 def make_mnist1d(num_samples: int, train_split: float, seed: int) -> LabelledData:
