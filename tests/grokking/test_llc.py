@@ -33,7 +33,7 @@ def regression(d: int, n: int = 800, seed: int = 0):
 
 # A small step keeps the SGLD discretization bias low; a weak pull (gamma << n beta) keeps
 # the localization bias (factor n beta / (n beta + gamma)) under 1%.
-REGULAR = SamplerSettings(lr=1e-3, localization=1.0, chains=4, draws=400, seed=0)
+REGULAR = SamplerSettings(lr=1e-3, localization=1.0, chains=4, draws=400, burn_in=50, seed=0)
 
 
 @pytest.mark.parametrize("d", [4, 10])

@@ -71,7 +71,8 @@ class SamplerSettings:
     lr: float  # SGLD step size epsilon
     localization: float  # gamma: pull towards the trained weights
     chains: int
-    draws: int  # SGLD steps per chain, all of them averaged
+    draws: int  # SGLD steps per chain averaged into the estimate, after the burn-in
+    burn_in: int = 0  # SGLD steps per chain before the draws, left out of the average
     batch_size: int | None = None  # None: full batch
     nbeta: float | None = None  # n * beta; None: n / log n (beta* = 1 / log n, Lau et al.)
     seed: int = 0
@@ -90,8 +91,9 @@ def estimate_llc(model: nn.Module, loss_of_examples: LossOfExamples, n: int, sam
     """LLC of ``model`` at its current weights on ``n`` examples whose losses ``loss_of_examples`` gives.
 
     Returns ``llc`` (mean over chains), ``llc_std`` (across chains), ``llc_per_chain``,
-    ``init_loss`` L_n(w*) and ``sampled_loss`` E[L_n(w)]. A chain whose loss diverges makes
-    the estimate NaN rather than a number that looks right.
+    ``init_loss`` L_n(w*), ``sampled_loss`` E[L_n(w)] over the draws and ``loss_trace``
+    (mean over chains, per draw). A chain whose loss diverges makes the estimate NaN rather
+    than a number that looks right.
     """
     llc, datasets = require_devinterp()
     indices = datasets.Dataset.from_dict({"input_ids": [[i, 0] for i in range(n)]}).with_format("torch")
@@ -112,6 +114,7 @@ def estimate_llc(model: nn.Module, loss_of_examples: LossOfExamples, n: int, sam
             localization=sampler.localization,
             num_chains=sampler.chains,
             num_draws=sampler.draws,
+            num_burnin_steps=sampler.burn_in,
             batch_size=batch_size,
             num_init_loss_batches=max(1, math.ceil(n / batch_size)),
             init_seed=sampler.seed,
@@ -119,9 +122,10 @@ def estimate_llc(model: nn.Module, loss_of_examples: LossOfExamples, n: int, sam
             device=str(next(model.parameters()).device),
             output_path=os.path.join(scratch, "samples.zarr"),
         )
-        per_chain = np.asarray(result["llc_per_chain"].values, dtype=float)
-        trace = np.asarray(result["loss_trace"].values, dtype=float)
+        trace = np.asarray(result["loss_trace"].values, dtype=float)[:, sampler.burn_in :]  # (chain, draw)
         init_loss = float(result["init_loss"])
+    # devinterp's llc_per_chain averages the burn-in steps too; the draws alone are the estimate.
+    per_chain = nbeta * (trace.mean(1) - init_loss)
     failed = any("Chain failed" in str(warning.message) for warning in caught)  # devinterp stops such a chain
     healthy = not failed and np.isfinite(trace).all() and np.isfinite(per_chain).all()
     llc_value = float(per_chain.mean()) if healthy else float("nan")
@@ -131,6 +135,7 @@ def estimate_llc(model: nn.Module, loss_of_examples: LossOfExamples, n: int, sam
         "llc_per_chain": per_chain.tolist(),
         "init_loss": init_loss,
         "sampled_loss": float(trace.mean()),
+        "loss_trace": trace.mean(0).tolist(),  # mean over chains, step by step: has the chain settled?
         "nbeta": nbeta,
     }
 
