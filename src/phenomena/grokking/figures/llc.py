@@ -29,9 +29,10 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, llc: pd.DataFrame) -> plt.
                 axis.axvline(step, color="black", linestyle=":", alpha=0.8, label="grokking step (95% val.)")
             log_step_axis(axis)
         top.set(title=label, ylim=(-0.02, 1.02))
+        bottom.set_yscale("log")  # the LLC spans three decades from memorization to the algorithm
         bottom.set(xlabel="optimization step (log)")
     axes[0, 0].set_ylabel("accuracy")
-    axes[1, 0].set_ylabel("local learning coefficient")
+    axes[1, 0].set_ylabel("local learning coefficient (log)")
     axes[0, 0].legend(fontsize=8, loc="center left")
     axes[1, 0].legend(fontsize=8)
     figure.suptitle("Model complexity (LLC) while the network memorizes, then generalizes", y=1.0)

@@ -25,15 +25,16 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, llc: pd.DataFrame) -> plt.
     decays = sorted(data["weight decay"].unique(), key=float, reverse=True)
     sns.pointplot(
         data=data, x="train_fraction", y="value", hue="weight decay", hue_order=decays, errorbar=("pi", 100),
-        dodge=0.3, markers=["o", "s", "^", "D"][: len(decays)], linestyles="-", capsize=0.1, ax=axis,
+        dodge=0.3 if len(decays) > 1 else False, markers=["o", "s", "^", "D"][: len(decays)], capsize=0.1, ax=axis,
     )  # fmt: skip
     sns.stripplot(
-        data=data, x="train_fraction", y="value", hue="weight decay", hue_order=decays, dodge=True, alpha=0.45,
+        data=data, x="train_fraction", y="value", hue="weight decay", hue_order=decays, dodge=len(decays) > 1, alpha=0.45,
         legend=False, ax=axis,
     )  # fmt: skip
+    axis.set_yscale("log")  # memorizing runs sit orders of magnitude above generalizing ones
     axis.set(
         xlabel="train fraction",
-        ylabel="LLC at the end of training",
+        ylabel="LLC at the end of training (log)",
         title="Final LLC by train fraction and weight decay\n(points: seeds, bars: seed range; AdamW runs)",
     )
     axis.legend(title="weight decay", fontsize=8)

@@ -34,7 +34,8 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, progress: pd.DataFrame) ->
         if column == len(runs) - 1:
             share.set_ylabel("share of embedding norm\nin key frequencies (dotted)")
         else:
-            share.set_yticklabels([])
+            share.set_yticks([])
+        share.grid(False)
         bottom.plot(validation["step"], validation["value"], "--", color="C1", label="validation accuracy")
         step = grokking_step(summary, run)
         for axis in (top, middle, bottom):
