@@ -28,8 +28,8 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, llc: pd.DataFrame) -> plt.
         dodge=0.3 if len(decays) > 1 else False, markers=["o", "s", "^", "D"][: len(decays)], capsize=0.1, ax=axis,
     )  # fmt: skip
     sns.stripplot(
-        data=data, x="train_fraction", y="value", hue="weight decay", hue_order=decays, dodge=len(decays) > 1, alpha=0.45,
-        legend=False, ax=axis,
+        data=data, x="train_fraction", y="value", hue="weight decay", hue_order=decays, dodge=len(decays) > 1,
+        alpha=0.45, legend=False, ax=axis,
     )  # fmt: skip
     axis.set_yscale("log")  # memorizing runs sit orders of magnitude above generalizing ones
     axis.set(
