@@ -20,6 +20,7 @@ and loss fit.
 from __future__ import annotations
 
 import gc
+import logging
 import math
 import os
 import tempfile
@@ -52,7 +53,6 @@ class MissingExtraError(ImportError):
 
 def require_devinterp():
     """Import devinterp's LLC entry point, or raise :class:`MissingExtraError` naming the extra."""
-    os.environ.setdefault("TQDM_DISABLE", "1")  # one progress bar per chain is noise in a log file
     try:
         import datasets
         from devinterp.slt.llc import llc
@@ -61,6 +61,7 @@ def require_devinterp():
     # devinterp runs gc.collect() around every chain; over the objects of transformers and
     # datasets that takes ~1 s each time. Freezing what exists now makes it take milliseconds.
     gc.freeze()
+    logging.getLogger("devinterp").setLevel(logging.WARNING)  # a zarr store and its writes per estimate
     return llc, datasets
 
 
