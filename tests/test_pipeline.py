@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 SMOKE_STUDIES = load_config(REPO / "config/config.yaml", REPO / "config/smoke.yaml")["studies"]
 FIGURES = {
-    "grokking": ["accuracy", "steps_to_generalize", "weight_norm", "optimizers"],
+    "grokking": ["accuracy", "steps_to_generalize", "weight_norm", "optimizers", "progress", "llc", "llc_final"],
     "double_descent": ["model_wise", "epoch_wise", "sample_wise", "random_features"],
     "tree_search": ["elo_vs_step", "search_gain", "compute_frontier", "solver_accuracy"],
     "perturbation": ["datasaurus", "diffusion", "zero_init"],
@@ -63,6 +63,23 @@ def test_smoke_pipeline_writes_tidy_parquet_and_figures(smoke):
     for log in ("train", "data", "figures"):
         assert list((smoke / "results/grokking/logs" / log).glob("*.log"))
     assert (smoke / "results/grokking/runs").glob("*/meta.json")
+
+
+def test_smoke_pipeline_measures_inside_grokking(smoke):
+    metrics = smoke / "results/grokking/metrics"
+    llc = read_parquet(metrics / "llc.parquet")
+    check_tidy(llc)
+    assert set(llc["metric"]) == {"llc", "llc_std"} and llc["value"].notna().all()
+    steps = llc[llc["metric"] == "llc"].groupby("run")["step"].nunique()
+    trajectory = "add_p47_frac0.5_wd1_adamw_seed0"  # smoke.yaml: llc.trajectory
+    assert steps[trajectory] > 5 and (steps.drop(trajectory) == 1).all() and len(steps) == 5
+    progress = read_parquet(metrics / "progress.parquet")
+    check_tidy(progress)
+    measures = {"restricted_loss", "excluded_loss", "effective_frequencies", "key_frequency_share"}
+    assert measures <= set(progress["metric"])
+    assert progress["run"].nunique() == 5 and progress["key_frequencies"].str.len().gt(0).all()
+    logs = smoke / "results/grokking/logs"
+    assert list((logs / "llc").glob("*.log")) and (logs / "llc.log").exists()
 
 
 def test_smoke_double_descent_writes_its_tables_and_figures(smoke):
@@ -395,3 +412,17 @@ def test_killed_training_resumes_from_its_checkpoint_and_ends_as_an_uninterrupte
     )
     assert resumed["step"].max() == 1500
     assert resumed.equals(uninterrupted)
+
+
+def test_llc_without_the_extra_stops_with_one_line_naming_it(smoke, tmp_path):
+    """Simulate a missing devinterp: a package of that name that fails to import, first on the path."""
+    (tmp_path / "devinterp").mkdir()
+    (tmp_path / "devinterp" / "__init__.py").write_text("raise ImportError('not installed')\n")
+    environment = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    target = "results/grokking/metrics/llc.parquet"
+    command = [sys.executable, "-m", "snakemake", target, "--forcerun", "grokking_llc", "--cores", "1", *SMOKE]
+    done = subprocess.run(command, cwd=smoke, capture_output=True, text=True, env=environment)
+    assert done.returncode != 0
+    assert "phenomena: the LLC rules need the optional extra 'slt' (devinterp)" in done.stderr
+    assert "Traceback" not in done.stderr
+    snakemake(smoke, target, "--cores", "1", *SMOKE)  # with the extra: rebuilt, later tests see a full results/

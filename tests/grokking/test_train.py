@@ -4,13 +4,15 @@ import json
 
 import pandas as pd
 import pytest
+import torch
 
 from phenomena.common.config import load_config
 from phenomena.common.tables import check_tidy
 from phenomena.grokking.data import make_dataset
 from phenomena.grokking.metrics import summarize_run
+from phenomena.grokking.models import load_snapshots
 from phenomena.grokking.runs import GrokkingRun, resolved_settings
-from phenomena.grokking.train import train_run
+from phenomena.grokking.train import snapshot_steps, train_run
 
 
 def tiny_settings(repo, run: GrokkingRun, **training) -> dict:
@@ -40,6 +42,20 @@ def test_tiny_run_fits_its_training_set(repo, tmp_path):
     assert meta["seed"] == 0 and meta["steps"] == 200 and meta["wall_time_s"] > 0
     assert {"git_commit", "packages", "device", "config"} <= set(meta)
     assert (tmp_path / "run" / "history.parquet").exists()
+    model, snapshots = load_snapshots(tmp_path / "run" / "snapshots.pt")
+    expected = set(snapshot_steps(200, 20, **tiny_settings(repo, run)["training"]["snapshots"])) | {200}
+    assert set(snapshots) == expected and 200 in snapshots
+    model.load_state_dict(snapshots[200])  # the architecture of the run
+
+
+def test_snapshot_steps_are_log_spaced_evaluations():
+    steps = snapshot_steps(4000, 25, count=24, spacing="log")
+    assert steps[0] == 25 and steps[-1] == 4000
+    assert all(step % 25 == 0 for step in steps) and steps == sorted(set(steps))
+    gaps = [b - a for a, b in zip(steps, steps[1:])]
+    assert gaps[-1] >= 10 * gaps[0]  # dense early, sparse late
+    assert snapshot_steps(1000, 100, count=4, spacing="linear") == [100, 400, 700, 1000]
+    assert snapshot_steps(100, 25, count=24, spacing="log") == [25, 50, 75, 100]  # rounding merges steps
 
 
 @pytest.mark.parametrize("optimizer", ["adamw", "grokfast"])
@@ -49,6 +65,12 @@ def test_resumed_run_equals_uninterrupted_run(repo, tmp_path, optimizer):
     train(repo, tmp_path, run, name="resumed", max_steps=120)  # as if stopped after step 120
     resumed = train(repo, tmp_path, run, name="resumed")
     pd.testing.assert_frame_equal(whole, resumed)
+    _, whole_snapshots = load_snapshots(tmp_path / "whole" / "snapshots.pt")
+    _, resumed_snapshots = load_snapshots(tmp_path / "resumed" / "snapshots.pt")
+    assert list(whole_snapshots) == list(resumed_snapshots)
+    for step, state in whole_snapshots.items():
+        for name, tensor in state.items():
+            torch.testing.assert_close(resumed_snapshots[step][name], tensor, rtol=0, atol=0)
 
 
 def test_checkpoint_of_other_settings_is_not_reused(repo, tmp_path):

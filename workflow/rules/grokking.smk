@@ -1,11 +1,17 @@
 # Grokking on modular arithmetic: data -> train -> metrics -> figures.
 # Rule files share one namespace: import each study's helpers under a study prefix.
+from dataclasses import asdict
+
 import phenomena.grokking.runs as grokking_runs
 
 GROKKING = config["grokking"]
 GROKKING_RUNS = grokking_runs.plan_runs(GROKKING)
 GROKKING_DATASETS = {run.dataset_name: run for run in GROKKING_RUNS.values()}
+GROKKING_LLC_TRAJECTORIES = grokking_runs.llc_trajectory_runs(GROKKING, GROKKING_RUNS)
+GROKKING_PROGRESS_RUNS = grokking_runs.progress_runs(GROKKING_RUNS)
 GROKKING_FIGURES = ["accuracy", "steps_to_generalize", "weight_norm", "optimizers"]
+GROKKING_FIGURES += ["progress"] if GROKKING_PROGRESS_RUNS else []
+GROKKING_FIGURES += ["llc", "llc_final"] if GROKKING["llc"] else []
 GROKKING_DIR = "results/grokking"
 
 STUDY_TARGETS["grokking"] = expand(
@@ -39,6 +45,7 @@ rule grokking_train:
         lambda wc: f"{GROKKING_DIR}/data/{GROKKING_RUNS[wc.run].dataset_name}.pt",
     output:
         history=f"{GROKKING_DIR}/runs/{{run}}/history.parquet",
+        snapshots=f"{GROKKING_DIR}/runs/{{run}}/snapshots.pt",
         meta=f"{GROKKING_DIR}/runs/{{run}}/meta.json",
     log:
         f"{GROKKING_DIR}/logs/train/{{run}}.log",
@@ -67,12 +74,93 @@ rule grokking_metrics:
         "../scripts/grokking_metrics.py"
 
 
+def grokking_run_files(runs):
+    """Snapshots and datasets of ``runs``, in order, and the runs as dicts (rule params)."""
+    return {
+        "snapshots": [f"{GROKKING_DIR}/runs/{name}/snapshots.pt" for name in runs],
+        "datasets": [
+            f"{GROKKING_DIR}/data/{run.dataset_name}.pt" for run in runs.values()
+        ],
+    }
+
+
+rule grokking_progress:
+    input:
+        **grokking_run_files(GROKKING_PROGRESS_RUNS),
+    output:
+        f"{GROKKING_DIR}/metrics/progress.parquet",
+    log:
+        f"{GROKKING_DIR}/logs/progress.log",
+    threads: config["threads_per_job"]
+    params:
+        runs=[asdict(run) for run in GROKKING_PROGRESS_RUNS.values()],
+        settings=GROKKING["progress"],
+    script:
+        "../scripts/grokking_progress.py"
+
+
+# The LLC of a trajectory run at every snapshot: one job per run (the costly part).
+rule grokking_llc_trajectory:
+    input:
+        snapshots=f"{GROKKING_DIR}/runs/{{run}}/snapshots.pt",
+        datasets=lambda wc: f"{GROKKING_DIR}/data/{GROKKING_RUNS[wc.run].dataset_name}.pt",
+    output:
+        f"{GROKKING_DIR}/runs/{{run}}/llc.parquet",
+    log:
+        f"{GROKKING_DIR}/logs/llc/{{run}}.log",
+    threads: config["threads_per_job"]
+    params:
+        runs=lambda wc: [asdict(GROKKING_RUNS[wc.run])],
+        steps="all",
+        sampler=(GROKKING["llc"] or {}).get("sampler"),
+    script:
+        "../scripts/grokking_llc.py"
+
+
+# The LLC of every other run at its last step, one job, and the trajectories beside them.
+rule grokking_llc:
+    input:
+        **grokking_run_files(
+            {
+                n: r
+                for n, r in GROKKING_RUNS.items()
+                if n not in GROKKING_LLC_TRAJECTORIES
+            }
+        ),
+        tables=expand(
+            f"{GROKKING_DIR}/runs/{{run}}/llc.parquet", run=GROKKING_LLC_TRAJECTORIES
+        ),
+    output:
+        f"{GROKKING_DIR}/metrics/llc.parquet",
+    log:
+        f"{GROKKING_DIR}/logs/llc.log",
+    threads: config["threads_per_job"]
+    params:
+        runs=[
+            asdict(r)
+            for n, r in GROKKING_RUNS.items()
+            if n not in GROKKING_LLC_TRAJECTORIES
+        ],
+        steps="last",
+        sampler=(GROKKING["llc"] or {}).get("sampler"),
+    script:
+        "../scripts/grokking_llc.py"
+
+
+GROKKING_FIGURE_TABLES = {
+    "progress": {"progress": rules.grokking_progress.output[0]},
+    "llc": {"llc": rules.grokking_llc.output[0]},
+    "llc_final": {"llc": rules.grokking_llc.output[0]},
+}
+
+
 for grokking_figure in GROKKING_FIGURES:
 
     rule:
         name:
             f"grokking_figure_{grokking_figure}"
         input:
+            **GROKKING_FIGURE_TABLES.get(grokking_figure, {}),
             curves=rules.grokking_metrics.output.curves,
             summary=rules.grokking_metrics.output.summary,
             code=figure_code("grokking", grokking_figure),

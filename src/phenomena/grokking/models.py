@@ -5,6 +5,8 @@ Both read the token sequence ``[a, b, =]`` and return logits over the p residues
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 from torch import nn
 
@@ -80,3 +82,10 @@ def build_model(name: str, sizes: dict, modulus: int) -> nn.Module:
 def weight_norm(model: nn.Module) -> float:
     """L2 norm of all parameters taken together."""
     return float(torch.sqrt(sum((p.detach() ** 2).sum() for p in model.parameters())))
+
+
+def load_snapshots(path: str | Path) -> tuple[nn.Module, dict[int, dict]]:
+    """A fresh network of a run's architecture and its snapshots by step (``snapshots.pt`` of a run)."""
+    bundle = torch.load(path, weights_only=True)
+    model = build_model(bundle["model"]["name"], bundle["model"]["sizes"], bundle["modulus"])
+    return model, bundle["snapshots"]

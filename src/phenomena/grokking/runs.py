@@ -8,6 +8,7 @@ from phenomena.common.config import ConfigError
 from phenomena.common.naming import run_name, union_of_grids
 
 OPTIMIZERS = ("adamw", "adamw_lr_matched", "grokfast")
+ADDITIVE_OPERATIONS = ("add", "sub")  # where Nanda et al.'s Fourier progress measures apply
 SWEEP_AXES = ("operation", "train_fraction", "weight_decay", "optimizer", "seed")
 
 
@@ -64,6 +65,10 @@ def check_study_config(study: dict) -> None:
     """Checks the JSON schema cannot express (the schema has checked types and ranges)."""
     if not is_prime(study["modulus"]):
         raise ConfigError(f"config key grokking.modulus: got {study['modulus']}; must be a prime number")
+    if study["llc"] and not llc_trajectory_runs(study, plan_runs(study)):
+        raise ConfigError(
+            f"config key grokking.llc.trajectory: got {study['llc']['trajectory']}; matches no run of grokking.sweeps"
+        )
 
 
 def plan_runs(study: dict) -> dict[str, GrokkingRun]:
@@ -96,3 +101,20 @@ def resolved_settings(study: dict, run: GrokkingRun) -> dict:
         },
         "training": study["training"],
     }
+
+
+def matches(run: GrokkingRun, selection: dict[str, list]) -> bool:
+    """True when every axis named in ``selection`` lists the run's value on that axis."""
+    return all(getattr(run, axis) in values for axis, values in selection.items())
+
+
+def llc_trajectory_runs(study: dict, runs: dict[str, GrokkingRun]) -> dict[str, GrokkingRun]:
+    """Runs whose every snapshot gets an LLC estimate (``llc.trajectory``); none when ``llc`` is null."""
+    if not study["llc"]:
+        return {}
+    return {name: run for name, run in runs.items() if matches(run, study["llc"]["trajectory"])}
+
+
+def progress_runs(runs: dict[str, GrokkingRun]) -> dict[str, GrokkingRun]:
+    """Runs whose operation is additive: the Fourier progress measures are defined for them."""
+    return {name: run for name, run in runs.items() if run.operation in ADDITIVE_OPERATIONS}

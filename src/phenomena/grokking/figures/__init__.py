@@ -26,3 +26,26 @@ def accuracy_curves(curves: pd.DataFrame) -> pd.DataFrame:
     accuracy = curves[curves["metric"] == "accuracy"].copy()
     accuracy["split"] = accuracy["split"].map({"train": "train", "val": "validation"})
     return accuracy
+
+
+def grokking_step(summary: pd.DataFrame, run: str) -> float | None:
+    """The run's first step at 95% validation accuracy, None if it never got there."""
+    step = summary.loc[summary["run"] == run, "steps_to_val_95"]
+    return float(step.iloc[0]) if len(step) and pd.notna(step.iloc[0]) else None
+
+
+def trajectory_runs(table: pd.DataFrame, max_runs: int = 4) -> dict[str, str]:
+    """Runs of ``table`` measured at more than their last step, by name -> panel title.
+
+    The main AdamW runs with weight decay are preferred, one seed (the lowest), by train
+    fraction; at most ``max_runs``.
+    """
+    counts = table.groupby("run")["step"].nunique()
+    rows = table[table["run"].isin(counts[counts > 1].index)].drop_duplicates("run")
+    main = rows[(rows["optimizer"] == MAIN_OPTIMIZER) & (rows["weight_decay"] > 0)]
+    rows = main if len(main) else rows
+    rows = rows[rows["seed"] == rows["seed"].min()].sort_values(["train_fraction", "weight_decay"]).head(max_runs)
+    return {
+        row.run: f"frac {row.train_fraction:g}, wd {row.weight_decay:g}, {row.optimizer}, seed {row.seed}"
+        for row in rows.itertuples()
+    }

@@ -1,0 +1,40 @@
+"""Figure 5: the LLC over training beside train and validation accuracy, grokking step marked."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from phenomena.common.plotting import log_step_axis
+from phenomena.grokking.figures import accuracy_curves, grokking_step, trajectory_runs
+
+
+def plot(curves: pd.DataFrame, summary: pd.DataFrame, llc: pd.DataFrame) -> plt.Figure:
+    runs = trajectory_runs(llc)
+    figure, axes = plt.subplots(2, len(runs), figsize=(3.6 * len(runs), 5.2), sharex=True, sharey="row", squeeze=False)
+    for column, (run, label) in enumerate(runs.items()):
+        top, bottom = axes[0, column], axes[1, column]
+        accuracy = accuracy_curves(curves[curves["run"] == run])
+        for split, style in (("train", "-"), ("validation", "--")):
+            rows = accuracy[accuracy["split"] == split]
+            top.plot(rows["step"], rows["value"], style, label=f"{split} accuracy")
+        estimate = llc[(llc["run"] == run)].pivot_table(index="step", columns="metric", values="value")
+        bottom.errorbar(
+            estimate.index, estimate["llc"], yerr=estimate["llc_std"], marker="o", markersize=3, color="C2",
+            capsize=2, label="LLC (bars: spread over chains)",
+        )  # fmt: skip
+        step = grokking_step(summary, run)
+        for axis in (top, bottom):
+            if step is not None:
+                axis.axvline(step, color="black", linestyle=":", alpha=0.8, label="grokking step (95% val.)")
+            log_step_axis(axis)
+        top.set(title=label, ylim=(-0.02, 1.02))
+        bottom.set_yscale("log")  # the LLC spans three decades from memorization to the algorithm
+        bottom.set(xlabel="optimization step (log)")
+    axes[0, 0].set_ylabel("accuracy")
+    axes[1, 0].set_ylabel("local learning coefficient (log)")
+    axes[0, 0].legend(fontsize=8, loc="center left")
+    axes[1, 0].legend(fontsize=8)
+    figure.suptitle("Model complexity (LLC) while the network memorizes, then generalizes", y=1.0)
+    figure.tight_layout()
+    return figure
