@@ -84,7 +84,7 @@ def job_record(job: int) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def smoke_runs(cluster, smoke_pipeline, tmp_path_factory):
+def smoke_runs(cluster, smoke_pipeline, tmp_path_factory, request):
     """The smoke pipeline's metric tables from the session's local run, and a copy of the
     workflow in which the smoke pipeline ran through SLURM, with Snakemake's output."""
     _, local_tables = smoke_pipeline
@@ -92,7 +92,9 @@ def smoke_runs(cluster, smoke_pipeline, tmp_path_factory):
     started = time.perf_counter()
     done = snakemake(on_slurm, *PROFILE, *SMOKE, "--config", *GPU)
     seconds = time.perf_counter() - started
-    print(f"smoke pipeline through sbatch: {seconds:.0f} s, {len(submitted_jobs(done.stdout + done.stderr))} jobs")
+    jobs = len(submitted_jobs(done.stdout + done.stderr))
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")  # shown without -s, in CI's log
+    reporter.write_line(f"\nsmoke pipeline through sbatch: {seconds:.0f} s, {jobs} SLURM jobs")
     return local_tables, on_slurm, done.stdout + done.stderr
 
 
