@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 
 from phenomena.common.files import write_text_atomic
+from phenomena.common.tables import write_parquet
 
 PACKAGES = ("phenomena", "torch", "pytorch-lightning", "numpy", "pandas", "pyarrow")
 
@@ -71,3 +72,19 @@ def write_meta(
     }
     write_text_atomic(path, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return meta
+
+
+def write_run_outputs(
+    run_dir: str | Path, curves, *, settings: dict, seed: int, started: dt.datetime, extra: dict | None = None
+) -> None:
+    """The two outputs of every training run: ``history.parquet`` (its tidy curves), then
+    ``meta.json`` (its provenance, finished now), each written atomically."""
+    write_parquet(curves, Path(run_dir) / "history.parquet")
+    write_meta(
+        Path(run_dir) / "meta.json",
+        config=settings,
+        seed=seed,
+        started=started,
+        finished=dt.datetime.now(dt.timezone.utc),
+        extra=extra,
+    )

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from phenomena.common.lightning import make_trainer, resume_checkpoint
-from phenomena.common.provenance import write_meta
+from phenomena.common.provenance import write_run_outputs
 from phenomena.common.runtime import seed_everything, set_threads
-from phenomena.common.tables import records_to_tidy, write_parquet
+from phenomena.common.tables import records_to_tidy
 from phenomena.double_descent.data import LabelledData
 from phenomena.double_descent.models import count_parameters
 from phenomena.double_descent.module import METRICS, SPLITS, StackModule
@@ -65,13 +65,12 @@ def train_job(
         [member_curves(member, module.records, index, parameters) for index, member in enumerate(members)],
         ignore_index=True,
     )
-    write_parquet(curves, Path(run_dir) / "history.parquet")
-    write_meta(
-        Path(run_dir) / "meta.json",
-        config=settings,
+    write_run_outputs(
+        run_dir,
+        curves,
+        settings=settings,
         seed=members[0].seed,
         started=started,
-        finished=dt.datetime.now(dt.timezone.utc),
         extra={"epochs": training["epochs"], "steps": int(trainer.global_step), "parameters_per_member": parameters},
     )
     return curves

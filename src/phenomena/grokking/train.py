@@ -19,9 +19,9 @@ from phenomena.common.lightning import (
     make_trainer,
     resume_checkpoint,
 )
-from phenomena.common.provenance import write_meta
+from phenomena.common.provenance import write_run_outputs
 from phenomena.common.runtime import seed_everything, set_threads
-from phenomena.common.tables import records_to_tidy, write_parquet
+from phenomena.common.tables import records_to_tidy
 from phenomena.grokking.data import ModularDataset
 from phenomena.grokking.module import LOGGED_METRICS, GrokkingModule
 from phenomena.grokking.runs import GrokkingRun
@@ -138,14 +138,8 @@ def train_run(
     curves = records_to_tidy(
         history.records, LOGGED_METRICS, study=STUDY, run=run.name, seed=run.seed, sweep=run.sweep_columns()
     )
-    write_parquet(curves, Path(run_dir) / "history.parquet")
     bundle_snapshots(snapshot_dir, module.model, int(trainer.global_step), settings, Path(run_dir) / "snapshots.pt")
-    write_meta(
-        Path(run_dir) / "meta.json",
-        config=settings,
-        seed=run.seed,
-        started=started,
-        finished=dt.datetime.now(dt.timezone.utc),
-        extra={"steps": int(trainer.global_step)},
+    write_run_outputs(
+        run_dir, curves, settings=settings, seed=run.seed, started=started, extra={"steps": int(trainer.global_step)}
     )
     return curves

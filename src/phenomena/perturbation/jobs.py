@@ -16,7 +16,7 @@ import torch
 
 from phenomena.common.files import atomic_path
 from phenomena.common.lightning import MetricHistory, make_trainer, resume_checkpoint
-from phenomena.common.provenance import write_meta
+from phenomena.common.provenance import write_meta, write_run_outputs
 from phenomena.common.runtime import seed_everything, set_threads
 from phenomena.common.tables import records_to_tidy, to_tidy, write_parquet
 from phenomena.perturbation import datasaurus, diffusion, zero_init
@@ -108,13 +108,12 @@ def train_diffusion(settings: dict, run_dir: str | Path, *, threads: int = 1, ac
         seed=settings["seed"],
         sweep={"part": "diffusion"},
     )
-    write_parquet(curves, run_dir / "history.parquet")
-    write_meta(
-        run_dir / "meta.json",
-        config=settings,
+    write_run_outputs(
+        run_dir,
+        curves,
+        settings=settings,
         seed=settings["seed"],
         started=started,
-        finished=now(),
         extra={"steps": int(trainer.global_step)},
     )
 
@@ -232,13 +231,12 @@ def train_zero_init(
         seed=settings["seed"],
         sweep={"part": "zero_init", "init": settings["init"]},
     )
-    write_parquet(curves, run_dir / "history.parquet")
-    write_meta(
-        run_dir / "meta.json",
-        config=settings,
+    write_run_outputs(
+        run_dir,
+        curves,
+        settings=settings,
         seed=settings["seed"],
         started=started,
-        finished=now(),
         extra={"steps": int(trainer.global_step)},
     )
     return curves

@@ -20,9 +20,9 @@ import torch
 
 from phenomena.common.files import atomic_path
 from phenomena.common.lightning import MetricHistory, make_trainer, resume_checkpoint
-from phenomena.common.provenance import write_meta
+from phenomena.common.provenance import write_run_outputs
 from phenomena.common.runtime import seed_everything, set_threads
-from phenomena.common.tables import records_to_tidy, write_parquet
+from phenomena.common.tables import records_to_tidy
 from phenomena.tree_search.module import LOGGED_METRICS, AlphaZeroModule
 from phenomena.tree_search.runs import TreeSearchRun
 
@@ -86,13 +86,12 @@ def train_run(settings: dict, run_dir: str | Path, *, threads: int = 1, accelera
         seed=run.seed,
         sweep=run.sweep_columns(),
     )
-    write_parquet(curves, Path(run_dir) / "history.parquet")
-    write_meta(
-        Path(run_dir) / "meta.json",
-        config=settings,
+    write_run_outputs(
+        run_dir,
+        curves,
+        settings=settings,
         seed=run.seed,
         started=started,
-        finished=dt.datetime.now(dt.timezone.utc),
         extra={"iterations": module.counters["iterations"], "train_flops": module.train_flops()},
     )
     return curves
