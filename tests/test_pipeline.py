@@ -358,9 +358,9 @@ def test_rebuilt_study_gives_byte_identical_metrics(smoke, study):
 LONG_GROKKING_RUN = """\
 studies: [grokking]
 grokking:
-  training: {max_steps: 1500, eval_every: 25, checkpoint_every: 250}
+  training: {max_steps: 1500, eval_every: 25, checkpoint_every: 250, stop_after_generalizing: null}
   sweeps:
-    - {train_fraction: [0.5], weight_decay: [0.0], optimizer: [adamw], seed: [0]}
+    - {train_fraction: [0.5], weight_decay: [1.0], optimizer: [adamw], seed: [0]}
 """
 
 
@@ -377,7 +377,7 @@ def wait_for_checkpoint(run_dirs: Path, timeout: float = 300) -> Path:
 
 def test_killed_training_resumes_from_its_checkpoint_and_ends_as_an_uninterrupted_run(tmp_path):
     """kill -9 on Snakemake and its training job, as a crashed node would; then unlock and rerun."""
-    history = "results/grokking/runs/add_p47_frac0.5_wd0_adamw_seed0/history.parquet"
+    history = "results/grokking/runs/add_p47_frac0.5_wd1_adamw_seed0/history.parquet"
     args = [history, "--cores", "1", *SMOKE, "long.yaml"]  # the run alone: no figure of one run
     killed, clean = copy_workflow(tmp_path / "killed"), copy_workflow(tmp_path / "clean")
     for workdir in (killed, clean):

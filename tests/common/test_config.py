@@ -126,6 +126,12 @@ def test_non_prime_modulus_is_refused(default_config):
         check_study_config(broken(default_config, ("grokking", "modulus"), 96)["grokking"])
 
 
+def test_grokking_needs_a_run_that_can_grok(default_config):
+    only_controls = [{"train_fraction": [0.3], "weight_decay": [0.0], "optimizer": ["adamw"], "seed": [0]}]
+    with pytest.raises(ConfigError, match=r"grokking.sweeps: no run with optimizer adamw and weight_decay > 0"):
+        check_study_config(broken(default_config, ("grokking", "sweeps"), only_controls)["grokking"])
+
+
 DOUBLE_DESCENT_CHECKS = [
     (("data", "source"), "cifar10", "double_descent.data.cifar10_path: must be set when data.source is cifar10"),
     (("model", "name"), "resnet18", "double_descent.model.name: resnet18 needs image data"),

@@ -65,6 +65,12 @@ def check_study_config(study: dict) -> None:
     """Checks the JSON schema cannot express (the schema has checked types and ranges)."""
     if not is_prime(study["modulus"]):
         raise ConfigError(f"config key grokking.modulus: got {study['modulus']}; must be a prime number")
+    runs = plan_runs(study).values()
+    if not any(run.optimizer == "adamw" and run.weight_decay > 0 for run in runs):
+        raise ConfigError(
+            "config key grokking.sweeps: no run with optimizer adamw and weight_decay > 0; the study's "
+            "figures are built on those runs (the ones that grok): add one"
+        )
     if study["llc"] and not llc_trajectory_runs(study, plan_runs(study)):
         raise ConfigError(
             f"config key grokking.llc.trajectory: got {study['llc']['trajectory']}; matches no run of grokking.sweeps"
