@@ -74,19 +74,9 @@ rule grokking_metrics:
         "../scripts/grokking_metrics.py"
 
 
-def grokking_run_files(runs):
-    """Snapshots and datasets of ``runs``, in order, and the runs as dicts (rule params)."""
-    return {
-        "snapshots": [f"{GROKKING_DIR}/runs/{name}/snapshots.pt" for name in runs],
-        "datasets": [
-            f"{GROKKING_DIR}/data/{run.dataset_name}.pt" for run in runs.values()
-        ],
-    }
-
-
 rule grokking_progress:
     input:
-        **grokking_run_files(GROKKING_PROGRESS_RUNS),
+        **grokking_runs.snapshot_and_dataset_files(GROKKING_DIR, GROKKING_PROGRESS_RUNS),
     output:
         f"{GROKKING_DIR}/metrics/progress.parquet",
     log:
@@ -120,12 +110,13 @@ rule grokking_llc_trajectory:
 # The LLC of every other run at its last step, one job, and the trajectories beside them.
 rule grokking_llc:
     input:
-        **grokking_run_files(
+        **grokking_runs.snapshot_and_dataset_files(
+            GROKKING_DIR,
             {
                 n: r
                 for n, r in GROKKING_RUNS.items()
                 if n not in GROKKING_LLC_TRAJECTORIES
-            }
+            },
         ),
         tables=expand(
             f"{GROKKING_DIR}/runs/{{run}}/llc.parquet", run=GROKKING_LLC_TRAJECTORIES

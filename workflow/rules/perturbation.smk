@@ -138,10 +138,10 @@ rule perturbation_metrics:
         summary=f"{PERTURBATION_DIR}/metrics/summary.parquet",
     log:
         f"{PERTURBATION_DIR}/logs/metrics.log",
+    localrule: True  # seconds of work: on a cluster, queueing would cost more
     params:
         tolerance=PERTURBATION["datasaurus"]["tolerance"],
         decimals=PERTURBATION["datasaurus"]["decimals"],
-    localrule: True  # seconds of work: on a cluster, queueing would cost more
     script:
         "../scripts/perturbation_metrics.py"
 
@@ -170,10 +170,10 @@ for perturbation_figure, perturbation_tables in PERTURBATION_FIGURES.items():
             pdf=f"{PERTURBATION_DIR}/figures/{perturbation_figure}.pdf",
         log:
             f"{PERTURBATION_DIR}/logs/figures/{perturbation_figure}.log",
+        localrule: True  # seconds of work: on a cluster, queueing would cost more
         params:
             figure=perturbation_figure,
             study="perturbation",
-        localrule: True  # seconds of work: on a cluster, queueing would cost more
         script:
             "../scripts/figure.py"
 

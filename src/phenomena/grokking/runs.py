@@ -124,3 +124,12 @@ def llc_trajectory_runs(study: dict, runs: dict[str, GrokkingRun]) -> dict[str, 
 def progress_runs(runs: dict[str, GrokkingRun]) -> dict[str, GrokkingRun]:
     """Runs whose operation is additive: the Fourier progress measures are defined for them."""
     return {name: run for name, run in runs.items() if run.operation in ADDITIVE_OPERATIONS}
+
+
+def snapshot_and_dataset_files(results_dir: str, runs: dict[str, GrokkingRun]) -> dict[str, list[str]]:
+    """The snapshots and datasets of ``runs`` under ``results_dir``, in the runs' order
+    (inputs of the rules that look inside trained runs)."""
+    return {
+        "snapshots": [f"{results_dir}/runs/{name}/snapshots.pt" for name in runs],
+        "datasets": [f"{results_dir}/data/{run.dataset_name}.pt" for run in runs.values()],
+    }
