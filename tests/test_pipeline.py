@@ -170,7 +170,11 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
 @pytest.mark.parametrize(
     ("overlay", "expected"),
     [
-        ("grokking:\n  optimizer: {warmup_steps: 20}", {"grokking_train", "grokking_metrics"}),
+        (
+            "grokking:\n  optimizer: {warmup_steps: 20}",
+            {"grokking_train", "grokking_metrics", "grokking_progress", "grokking_llc_trajectory", "grokking_llc"},
+        ),
+        ("grokking:\n  llc: {sampler: {draws: 50}}", {"grokking_llc_trajectory", "grokking_llc"}),
         ("double_descent:\n  optimizer: {lr: 0.002}", {"double_descent_train", "double_descent_metrics"}),
         ("double_descent:\n  metrics: {min_peak_rise: 0.03}", {"double_descent_metrics"}),
         (
@@ -285,7 +289,7 @@ def test_report_shows_every_figure_and_caption_in_a_real_browser(report, smoke, 
     """Click through the report as a reader would: every category, every figure, every caption."""
     from playwright.sync_api import sync_playwright
 
-    figures = {str(path.relative_to(smoke)) for path in smoke.glob("results/*/figures/*.png")}
+    figures = {str(path.relative_to(smoke)) for path in smoke.glob("results/*/figures/*") if path.suffix != ".pdf"}
     shown = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
@@ -304,7 +308,7 @@ def test_report_shows_every_figure_and_caption_in_a_real_browser(report, smoke, 
                 open_category(page, report, category)
                 row = page.locator("tr", has_text=name)
                 row.locator("a[iconname=eye]").click()
-                image = page.locator("img[src^='data:image/png']")
+                image = page.locator("img[src^='data:image/']")  # PNG figures, a GIF animation
                 image.wait_for()
                 shown[name] = image.evaluate("img => img.complete && img.naturalWidth > 0 && img.naturalHeight > 0")
                 page.screenshot(path=tmp_path / f"{Path(name).stem}.png")

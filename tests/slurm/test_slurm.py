@@ -36,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 PROFILE = ["--profile", "workflow/profiles/slurm"]
 GPU = ["gpus_per_job=1", "gpu_model=fake"]  # the test cluster's GPUs are of type "fake"
 GPU_RULES = {"grokking_train", "double_descent_train"}
+LOCAL_SUFFIXES = ("_metrics", "_data", "_source", "_dataset", "_digits")  # and figures: seconds of work
 # One long grokking run for the kill test: slow enough to cancel after its first checkpoint.
 LONG_RUN = """\
 studies: [grokking]
@@ -90,7 +91,8 @@ def smoke_runs(cluster, smoke_pipeline, tmp_path_factory, request):
     _, local_tables = smoke_pipeline
     on_slurm = copy_workflow(tmp_path_factory.mktemp("slurm") / "slurm")
     started = time.perf_counter()
-    done = snakemake(on_slurm, *PROFILE, *SMOKE, "--config", *GPU)
+    # status checks every 2 s instead of the profile's 10 s: the smoke jobs take seconds each
+    done = snakemake(on_slurm, *PROFILE, "--slurm-init-seconds-before-status-checks", "2", *SMOKE, "--config", *GPU)
     seconds = time.perf_counter() - started
     jobs = len(submitted_jobs(done.stdout + done.stderr))
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")  # shown without -s, in CI's log
@@ -105,9 +107,9 @@ def test_every_job_of_the_smoke_pipeline_went_through_sbatch(smoke_runs):
     submitted = Counter(jobs.values())
     for rule, count in submitted.items():  # each job of a rule run on SLURM went through sbatch once
         assert planned[rule] == count, (rule, planned[rule], count)
-    # every rule but the local ones (target, metrics, figures: seconds of work) ran on SLURM
+    # every rule but the local ones (target, data, metrics, figures: seconds of work) ran on SLURM
     assert set(planned) - set(submitted) == {
-        rule for rule in planned if rule == "all" or rule.endswith("_metrics") or "_figure_" in rule
+        rule for rule in planned if rule == "all" or rule.endswith(LOCAL_SUFFIXES) or "_figure_" in rule
     }
     assert {"grokking_train", "double_descent_train", "tree_search_train", "tree_search_arena"} <= set(jobs.values())
     for job in jobs:

@@ -42,6 +42,7 @@ rule double_descent_source:
         f"{DD_DIR}/data/source.pt",
     log:
         f"{DD_DIR}/logs/data/source.log",
+    localrule: True  # seconds of work: on a cluster, queueing would cost more
     params:
         data=DOUBLE_DESCENT["data"],
     script:
@@ -55,6 +56,7 @@ rule double_descent_dataset:
         f"{DD_DIR}/data/{{dd_dataset}}.pt",
     log:
         f"{DD_DIR}/logs/data/{{dd_dataset}}.log",
+    localrule: True  # seconds of work: on a cluster, queueing would cost more
     params:
         num_train=lambda wc: DD_DATASETS[wc.dd_dataset].num_train,
         label_noise=lambda wc: DD_DATASETS[wc.dd_dataset].label_noise,

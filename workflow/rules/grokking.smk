@@ -31,6 +31,7 @@ rule grokking_data:
         f"{GROKKING_DIR}/data/{{dataset}}.pt",
     log:
         f"{GROKKING_DIR}/logs/data/{{dataset}}.log",
+    localrule: True  # seconds of work: on a cluster, queueing would cost more
     params:
         operation=lambda wc: GROKKING_DATASETS[wc.dataset].operation,
         modulus=lambda wc: GROKKING_DATASETS[wc.dataset].modulus,

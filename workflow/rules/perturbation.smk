@@ -81,6 +81,7 @@ rule perturbation_digits:
         f"{PERTURBATION_DIR}/data/mnist1d.pt",
     log:
         f"{PERTURBATION_DIR}/logs/data/mnist1d.log",
+    localrule: True  # seconds of work: on a cluster, queueing would cost more
     params:
         settings=PERTURBATION["zero_init"]["data"],
     script:
@@ -178,7 +179,7 @@ for perturbation_figure, perturbation_tables in PERTURBATION_FIGURES.items():
             "../scripts/figure.py"
 
 
-rule perturbation_animation:
+rule perturbation_figure_animation:
     input:
         frames=rules.perturbation_metrics.output.datasaurus_frames,
         statistics=rules.perturbation_metrics.output.datasaurus_statistics,

@@ -1,4 +1,4 @@
-"""Rule perturbation_animation: the annealing runs as one GIF (an extra beside the figures)."""
+"""Rule perturbation_figure_animation: the annealing runs as one GIF (an extra beside the figures)."""
 
 from phenomena.common.plotting import use_style
 from phenomena.common.runtime import output_to_log
