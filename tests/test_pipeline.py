@@ -308,7 +308,7 @@ def test_report_shows_every_figure_and_caption_in_a_real_browser(report, smoke, 
                 open_category(page, report, category)
                 row = page.locator("tr", has_text=name)
                 row.locator("a[iconname=eye]").click()
-                image = page.locator("img[src^='data:image/']")  # PNG figures, a GIF animation
+                image = page.locator("img[src^='data:image/png'], img[src^='data:image/gif']")  # not the SVG logo
                 image.wait_for()
                 shown[name] = image.evaluate("img => img.complete && img.naturalWidth > 0 && img.naturalHeight > 0")
                 page.screenshot(path=tmp_path / f"{Path(name).stem}.png")

@@ -95,8 +95,10 @@ def smoke_runs(cluster, smoke_pipeline, tmp_path_factory, request):
     done = snakemake(on_slurm, *PROFILE, "--slurm-init-seconds-before-status-checks", "2", *SMOKE, "--config", *GPU)
     seconds = time.perf_counter() - started
     jobs = len(submitted_jobs(done.stdout + done.stderr))
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")  # shown without -s, in CI's log
-    reporter.write_line(f"\nsmoke pipeline through sbatch: {seconds:.0f} s, {jobs} SLURM jobs")
+    plugins = request.config.pluginmanager
+    with plugins.get_plugin("capturemanager").global_and_fixture_disabled():  # in CI's log, without -s
+        line = f"\nsmoke pipeline through sbatch: {seconds:.0f} s, {jobs} jobs"
+        plugins.get_plugin("terminalreporter").write_line(line)
     return local_tables, on_slurm, done.stdout + done.stderr
 
 
