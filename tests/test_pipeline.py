@@ -289,7 +289,7 @@ def test_report_shows_every_figure_and_caption_in_a_real_browser(report, smoke, 
     """Click through the report as a reader would: every category, every figure, every caption."""
     from playwright.sync_api import sync_playwright
 
-    figures = {str(path.relative_to(smoke)) for path in smoke.glob("results/*/figures/*") if path.suffix != ".pdf"}
+    figures = {str(path.relative_to(smoke)) for path in smoke.glob("results/*/figures/*.png")}
     shown = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_FLAGS)
@@ -308,7 +308,7 @@ def test_report_shows_every_figure_and_caption_in_a_real_browser(report, smoke, 
                 open_category(page, report, category)
                 row = page.locator("tr", has_text=name)
                 row.locator("a[iconname=eye]").click()
-                image = page.locator("img[src^='data:image/png'], img[src^='data:image/gif']")  # not the SVG logo
+                image = page.locator("img[src^='data:image/png']")  # the figure, not the report's SVG logo
                 image.wait_for()
                 shown[name] = image.evaluate("img => img.complete && img.naturalWidth > 0 && img.naturalHeight > 0")
                 page.screenshot(path=tmp_path / f"{Path(name).stem}.png")

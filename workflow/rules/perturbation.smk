@@ -186,11 +186,8 @@ rule perturbation_figure_animation:
         code=SRC / "perturbation" / "animation.py",
         style=SRC / "common" / "plotting.py",
     output:
-        report(
-            f"{PERTURBATION_DIR}/figures/datasaurus.gif",
-            caption="../report/perturbation/animation.rst",
-            category="Perturbation",
-        ),
+        # not in the report: Snakemake's report cannot show a GIF (its viewer stays empty)
+        f"{PERTURBATION_DIR}/figures/datasaurus.gif",
     log:
         f"{PERTURBATION_DIR}/logs/figures/animation.log",
     localrule: True  # seconds of work: on a cluster, queueing would cost more
