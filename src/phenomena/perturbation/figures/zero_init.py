@@ -14,17 +14,23 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     palette = dict(zip([INIT_LABELS[i] for i in inits], sns.color_palette(n_colors=len(inits))))
     curves = curves.assign(initialization=curves["init"].map(INIT_LABELS))
     figure, axes = plt.subplots(1, 3, figsize=(14, 4))
+
+    def draw_runs(frame: pd.DataFrame, axis: plt.Axes, legend: str | bool = "auto") -> None:
+        """One line per run, coloured by initialization."""
+        sns.lineplot(
+            data=frame,
+            x="step",
+            y="value",
+            hue="initialization",
+            units="seed",
+            estimator=None,
+            palette=palette,
+            ax=axis,
+            legend=legend,
+        )
+
     accuracy = curves[(curves["metric"] == "accuracy") & (curves["split"] == "test")]
-    sns.lineplot(
-        data=accuracy,
-        x="step",
-        y="value",
-        hue="initialization",
-        units="seed",
-        estimator=None,
-        palette=palette,
-        ax=axes[0],
-    )
+    draw_runs(accuracy, axes[0])
     majority = float(summary["majority_rate"].iloc[0])
     axes[0].axhline(majority, color="0.3", linestyle=":", label=f"majority class: {majority:.3f}")
     axes[0].set(xlabel="optimizer step", ylabel="test accuracy", title="Test accuracy", ylim=(0, None))
@@ -32,17 +38,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     axes[0].legend(fontsize=8, loc="upper right")
 
     spread = curves[(curves["metric"] == "unit_spread") & (curves["split"] == "layer1")]
-    sns.lineplot(
-        data=spread,
-        x="step",
-        y="value",
-        hue="initialization",
-        units="seed",
-        estimator=None,
-        palette=palette,
-        ax=axes[1],
-        legend=False,
-    )
+    draw_runs(spread, axes[1], legend=False)
     axes[1].set_yscale("symlog", linthresh=1e-6)
     axes[1].set(
         xlabel="optimizer step",
@@ -57,17 +53,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
         axes[1].text(0.5, 0.08, f"{' and '.join(identical)}: exactly 0", transform=axes[1].transAxes, ha="center")
 
     rank = curves[(curves["metric"] == "activation_rank") & (curves["split"] == "layer1")]
-    sns.lineplot(
-        data=rank,
-        x="step",
-        y="value",
-        hue="initialization",
-        units="seed",
-        estimator=None,
-        palette=palette,
-        ax=axes[2],
-        legend=False,
-    )
+    draw_runs(rank, axes[2], legend=False)
     width = int(rank["value"].max())
     axes[2].set(
         xlabel="optimizer step",
