@@ -12,8 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 SMOKE = ["--configfile", "config/smoke.yaml"]
+# Seconds the session's local smoke run took (conftest.smoke_pipeline): SLURM's figure is printed beside it.
+LOCAL_SMOKE_SECONDS = pytest.StashKey[float]()
 
 
 def copy_workflow(workdir: Path) -> Path:

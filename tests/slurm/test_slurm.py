@@ -28,7 +28,7 @@ import pytest
 import torch
 
 from phenomena.common.tables import read_parquet
-from workflow_copies import SMOKE, copy_workflow, snakemake
+from workflow_copies import LOCAL_SMOKE_SECONDS, SMOKE, copy_workflow, snakemake
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
@@ -97,7 +97,8 @@ def smoke_runs(cluster, smoke_pipeline, tmp_path_factory, request):
     jobs = len(submitted_jobs(done.stdout + done.stderr))
     plugins = request.config.pluginmanager
     with plugins.get_plugin("capturemanager").global_and_fixture_disabled():  # in CI's log, without -s
-        line = f"\nsmoke pipeline through sbatch: {seconds:.0f} s, {jobs} jobs"
+        local = request.config.stash.get(LOCAL_SMOKE_SECONDS, float("nan"))
+        line = f"\nsmoke pipeline through sbatch: {seconds:.0f} s, {jobs} jobs (locally, --cores 2: {local:.0f} s)"
         plugins.get_plugin("terminalreporter").write_line(line)
     return local_tables, on_slurm, done.stdout + done.stderr
 
