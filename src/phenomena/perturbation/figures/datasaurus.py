@@ -37,11 +37,12 @@ def plot(frames: pd.DataFrame, statistics: pd.DataFrame) -> plt.Figure:
         + ["-" if name == "start" else f"{values['mean_distance']:.2f}"]
         for name, values in rows
     ]
-    distance_label = "mean distance to target"
+    labels = [*STATISTIC_LABELS.values(), "mean distance to target"]
     table = table_axis.table(
         cellText=cells,
         rowLabels=[name for name, _ in rows],
-        colLabels=[*STATISTIC_LABELS.values(), distance_label],
+        colLabels=labels,
+        colWidths=[0.13] * (len(labels) - 1) + [0.3],  # the last header is the long one
         loc="center",
         cellLoc="center",
     )

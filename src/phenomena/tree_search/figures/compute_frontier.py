@@ -61,5 +61,15 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
         ylabel="test compute per move (FLOPs, log)",
         title="Iso-Elo frontier: train compute traded for search",
     )
-    right.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    if right.lines:
+        right.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    else:  # no budget reaches a level after its first snapshot (few snapshots, as in the smoke preset)
+        right.text(
+            0.5,
+            0.5,
+            "no budget crosses an Elo level\nbetween two snapshots:\ntrain for more iterations",
+            transform=right.transAxes,
+            ha="center",
+            va="center",
+        )
     return figure
