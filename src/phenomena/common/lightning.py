@@ -234,4 +234,6 @@ def quiet_lightning_advice() -> None:
     warnings.filterwarnings("ignore", message=".*number of training batches.*smaller than the logging interval.*")
     warnings.filterwarnings("ignore", message=".*Checkpoint directory .* exists and is not empty.*")  # resume
     warnings.filterwarnings("ignore", message=".*The `srun` command is available.*")  # a local run on a login node
+    # PL 2.6 calling a torch 2.13 deprecation of its own: nothing a user of this package can change
+    warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)` is deprecated.*")
     logging.getLogger("pytorch_lightning.utilities.rank_zero").setLevel(logging.WARNING)
