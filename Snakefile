@@ -1,5 +1,6 @@
 # phenomena: data -> training (Lightning) -> metrics (Parquet) -> figures -> report.
 # Keys of the config: config/README.md. Rules: workflow/rules/. Library: src/phenomena/.
+# Adding a study: docs/adding_a_study.md.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -12,16 +13,14 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/grokking.smk"
-include: "workflow/rules/double_descent.smk"
-include: "workflow/rules/tree_search.smk"
-include: "workflow/rules/perturbation.smk"
 
 
-try:
-    check_resources()
-except ConfigError as error:
-    sys.exit(f"phenomena: {error}")
+for study_name in STUDIES:  # phenomena.studies.STUDY_NAMES
+
+    include: f"workflow/rules/{study_name}.smk"
+
+
+include: "workflow/rules/studies.smk"
 
 
 rule all:

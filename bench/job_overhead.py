@@ -47,7 +47,7 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float]:
     return time.perf_counter() - wall, busy_cpu_seconds() - cpu
 
 
-def cases(workdir: Path, with_slurm: bool) -> dict[str, list[str]]:
+def cases(with_slurm: bool) -> dict[str, list[str]]:
     python = [sys.executable, "-c"]
     found = {
         "import torch": [*python, "import torch"],
@@ -68,9 +68,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = copy_workflow(Path(tmp) / "workflow")
         measure([sys.executable, "-m", "snakemake", JOB, "--cores", "2", *SMOKE], workdir)  # the job's inputs
-        timings: dict[str, list[tuple[float, float]]] = {name: [] for name in cases(workdir, with_slurm)}
+        commands = cases(with_slurm)
+        timings: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         for round_ in range(args.repeats):
-            for name, command in cases(workdir, with_slurm).items():
+            for name, command in commands.items():
                 timings[name].append(measure(command, workdir))
             print(f"round {round_ + 1}/{args.repeats} done", file=sys.stderr)
     print("| case | wall s | CPU s |\n|---|---|---|")

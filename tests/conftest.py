@@ -1,4 +1,6 @@
-"""Shared fixtures: the repository root, tiny study configs, and one thread per test process."""
+"""Shared set-up of the tests: one torch thread per test process, the test helpers of
+``workflow_copies`` on the import path, and fixtures for the repository root and for the smoke
+pipeline (run once per session in a copy of the workflow)."""
 
 from __future__ import annotations
 

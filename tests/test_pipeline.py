@@ -20,17 +20,16 @@ import torch
 
 from phenomena.common.config import load_config
 from phenomena.common.tables import check_tidy, read_parquet
+from phenomena.studies import all_studies
 from workflow_copies import SMOKE, copy_workflow, snakemake
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
-SMOKE_STUDIES = load_config(REPO / "config/config.yaml", REPO / "config/smoke.yaml")["studies"]
-FIGURES = {
-    "grokking": ["accuracy", "steps_to_generalize", "weight_norm", "optimizers", "progress", "llc", "llc_final"],
-    "double_descent": ["model_wise", "epoch_wise", "sample_wise", "random_features"],
-    "tree_search": ["elo_vs_step", "search_gain", "compute_frontier", "solver_accuracy"],
-    "perturbation": ["datasaurus", "diffusion", "zero_init"],
+SMOKE_CONFIG = load_config(REPO / "config/config.yaml", REPO / "config/smoke.yaml")
+SMOKE_STUDIES = SMOKE_CONFIG["studies"]
+FIGURES = {  # each study's figures as its declaration gives them for the smoke config
+    study.name: [figure.name for figure in study.figures(SMOKE_CONFIG[study.name])] for study in all_studies()
 }
 
 

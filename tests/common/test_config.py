@@ -4,15 +4,16 @@ import copy
 
 import pytest
 
-from phenomena.common.config import ConfigError, load_config, load_yaml, validate_config
+from phenomena.common.config import ConfigError, load_config, load_schema, validate_config
 from phenomena.double_descent.runs import check_study_config as check_double_descent
 from phenomena.grokking.runs import check_study_config
+from phenomena.studies import STUDY_NAMES
 from phenomena.tree_search.runs import check_study_config as check_tree_search
 
 
 @pytest.fixture(scope="module")
 def schema(request):
-    return load_yaml(request.config.rootpath / "workflow/schemas/config.schema.yaml")
+    return load_schema(request.config.rootpath / "workflow/schemas", STUDY_NAMES)
 
 
 @pytest.fixture(scope="module")

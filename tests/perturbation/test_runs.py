@@ -6,8 +6,9 @@ import copy
 
 import pytest
 
-from phenomena.common.config import ConfigError, load_config, load_yaml, validate_config
+from phenomena.common.config import ConfigError, load_config, load_schema, validate_config
 from phenomena.perturbation import runs
+from phenomena.studies import STUDY_NAMES
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_schema_refuses_bad_values_with_one_line(repo, path, value, message):
     for key in path[:-1]:
         node = node[key]
     node[path[-1]] = value
-    schema = load_yaml(repo / "workflow/schemas/config.schema.yaml")
+    schema = load_schema(repo / "workflow/schemas", STUDY_NAMES)
     with pytest.raises(ConfigError) as error:
         validate_config(config, schema)
     assert message in str(error.value)

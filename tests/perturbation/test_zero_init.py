@@ -6,20 +6,26 @@ import pandas as pd
 import pytest
 import torch
 
-from phenomena.perturbation import jobs
 from phenomena.perturbation.metrics import class_shares, majority_rate, zero_init_summary
-from phenomena.perturbation.zero_init import activation_rank, build_mlp, initialize, unit_spread
+from phenomena.perturbation.zero_init import (
+    activation_rank,
+    build_mlp,
+    initialize,
+    make_digits,
+    train_zero_init,
+    unit_spread,
+)
 
 SETTINGS = {
     "model": {"width": 24, "hidden_layers": 2, "constant": 0.05},
-    "training": {"epochs": 6, "batch_size": 50, "lr": 0.01},
+    "training": {"epochs": 6, "batch_size": 50, "lr": 0.01, "checkpoint_every": 2},
 }
 
 
 @pytest.fixture(scope="module")
 def digits(tmp_path_factory):
     path = tmp_path_factory.mktemp("data") / "mnist1d.pt"
-    jobs.make_digits({"num_samples": 1000, "train_split": 0.8, "seed": 42}, path)
+    make_digits({"num_samples": 1000, "train_split": 0.8, "seed": 42}, path)
     return path
 
 
@@ -29,7 +35,7 @@ def trained(digits, tmp_path_factory):
     curves = []
     for init in ("default", "zero", "constant"):
         settings = {"run": f"zero_init_{init}_seed0", "init": init, "seed": 0, **SETTINGS}
-        curves.append(jobs.train_zero_init(settings, digits, tmp_path_factory.mktemp(init), accelerator="cpu"))
+        curves.append(train_zero_init(settings, digits, tmp_path_factory.mktemp(init), accelerator="cpu"))
     data = torch.load(digits, weights_only=True)
     summary = zero_init_summary(pd.concat(curves), data["train_labels"], data["test_labels"])
     return summary.set_index("init"), pd.concat(curves)

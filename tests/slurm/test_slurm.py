@@ -27,16 +27,25 @@ import pandas as pd
 import pytest
 import torch
 
+from phenomena.common.config import load_config
+from phenomena.common.study import Placement
 from phenomena.common.tables import read_parquet
+from phenomena.studies import all_studies
 from workflow_copies import LOCAL_SMOKE_SECONDS, SMOKE, copy_workflow, snakemake
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
 PROFILE = ["--profile", "workflow/profiles/slurm"]
 GPU = ["gpus_per_job=1", "gpu_model=fake"]  # the test cluster's GPUs are of type "fake"
-GPU_RULES = {"grokking_train", "double_descent_train"}
-LOCAL_SUFFIXES = ("_metrics", "_data", "_source", "_dataset", "_digits")  # and figures: seconds of work
+# Where each rule runs, from the studies' declarations (src/phenomena/<study>/study.py).
+SMOKE_CONFIG = load_config(REPO / "config/config.yaml", REPO / "config/smoke.yaml")
+GPU_RULES = {rule for study in all_studies() for rule in study.rules_placed(Placement.GPU_TRAINING)}
+TRAINING_RULES = {
+    rule for study in all_studies() for rule in study.rules_placed(Placement.TRAINING, Placement.GPU_TRAINING)
+}
+LOCAL_RULES = {"all"} | {rule for study in all_studies() for rule in study.local_rules(SMOKE_CONFIG[study.name])}
 # One long grokking run for the kill test: slow enough to cancel after its first checkpoint.
 LONG_RUN = """\
 studies: [grokking]
@@ -111,9 +120,7 @@ def test_every_job_of_the_smoke_pipeline_went_through_sbatch(smoke_runs):
     for rule, count in submitted.items():  # each job of a rule run on SLURM went through sbatch once
         assert planned[rule] == count, (rule, planned[rule], count)
     # every rule but the local ones (target, data, metrics, figures: seconds of work) ran on SLURM
-    assert set(planned) - set(submitted) == {
-        rule for rule in planned if rule == "all" or rule.endswith(LOCAL_SUFFIXES) or "_figure_" in rule
-    }
+    assert set(planned) - set(submitted) == set(planned) & LOCAL_RULES
     assert {"grokking_train", "double_descent_train", "tree_search_train", "tree_search_arena"} <= set(jobs.values())
     for job in jobs:
         record = job_record(job)
@@ -160,7 +167,8 @@ def test_paper_preset_asks_for_a_gpu_for_every_gpu_training_job(cluster, tmp_pat
     assert all("runtime=1440" in resources for resources in by_rule["double_descent_train"])
     for rule, requests in by_rule.items():  # Lightning training is signalled before its time limit
         signalled = {"slurm_extra=--signal=USR1@300" in resources for resources in requests}
-        assert signalled == {rule.endswith("_train")}, rule  # every training rule uses Lightning
+        assert signalled == {rule in TRAINING_RULES}, rule  # every training rule uses Lightning
+    assert {rule for rule in by_rule if rule.endswith("_train")} <= TRAINING_RULES
 
 
 def read_history(run_dir: Path) -> pd.DataFrame:

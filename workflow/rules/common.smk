@@ -1,59 +1,61 @@
 # Helpers shared by the rule files; keep logic in src/phenomena, not here.
+# Each study declares itself once (src/phenomena/<study>/study.py); studies.smk builds its
+# figure rules, target rule and placements from that declaration.
 import os
 import signal
 import sys
 from pathlib import Path
 
-from phenomena.common.config import ConfigError, load_yaml, validate_config
-from phenomena.double_descent.runs import (
-    check_study_config as check_double_descent_config,
-)
-from phenomena.grokking.runs import check_study_config as check_grokking_config
-from phenomena.perturbation.runs import check_study_config as check_perturbation_config
-from phenomena.tree_search.runs import check_study_config as check_tree_search_config
+from phenomena.common.config import ConfigError
+from phenomena.common.study import Placement, check_rules_declared
+from phenomena.studies import all_studies, check_config
 
 SRC = Path(workflow.basedir) / "src" / "phenomena"
-STUDY_CHECKS = {
-    "grokking": check_grokking_config,
-    "double_descent": check_double_descent_config,
-    "tree_search": check_tree_search_config,
-    "perturbation": check_perturbation_config,
+STUDIES = {study.name: study for study in all_studies()}
+PLACEMENTS = {  # rule name -> where its jobs run, from every study's declaration
+    name: placement
+    for study in STUDIES.values()
+    for name, placement in study.rules.items()
 }
 
-try:
-    validate_config(
-        config,
-        load_yaml(Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"),
-    )
-    for study, check in STUDY_CHECKS.items():
-        check(config[study])
-except ConfigError as error:
-    sys.exit(f"phenomena: {error}")
+
+def stop_on_config_error(check, *args):
+    """Run ``check``; a ConfigError ends the workflow with its one line, before any job."""
+    try:
+        check(*args)
+    except ConfigError as error:
+        sys.exit(f"phenomena: {error}")
+
+
+stop_on_config_error(check_config, config, Path(workflow.basedir) / "workflow/schemas")
 
 if "SLURM_JOB_ID" in os.environ:
     # SLURM sends the time-limit signal (--signal=USR1@..., job_resources) to every process
     # of a job step: only training acts on it (common/lightning.py); Snakemake must not die of it.
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)
 
-STUDY_TARGETS = {}  # study name -> its final outputs, filled by each rule file
-
 
 def study_targets():
-    """Final outputs of the studies named in config['studies']."""
-    return [path for study in config["studies"] for path in STUDY_TARGETS[study]]
+    """What the studies named in config['studies'] build (their figures, and any extra targets)."""
+    return [
+        path
+        for name in config["studies"]
+        for path in STUDIES[name].targets(config[name])
+    ]
 
 
-def job_resources(rule, gpu=False, requeue=False):
-    """What a scheduler (SLURM) reserves for each job of ``rule``, from its entry in
-    config['resources'] (runtime, mem_mb, cpus_per_task); for a rule that trains on the
-    accelerator (``gpu``), gpus_per_job GPUs of type gpu_model; for a rule that trains with
-    Lightning (``requeue``), SIGUSR1 requeue_before_limit seconds before its time limit, on
-    which it checkpoints and stops, to be resubmitted by Snakemake and resume. Rules without
-    an entry get the profile's default-resources."""
+def job_resources(rule):
+    """What a scheduler (SLURM) reserves for each job of ``rule``: its entry in
+    config['resources'] (runtime, mem_mb, cpus_per_task); for a rule the study declares as
+    training, SIGUSR1 requeue_before_limit seconds before its time limit, on which it
+    checkpoints and stops, to be resubmitted by Snakemake and resume; for GPU training,
+    gpus_per_job GPUs of type gpu_model. Rules without an entry get the profile's
+    default-resources."""
+    placement = PLACEMENTS[rule]
     resources = dict(config["resources"].get(rule, {}))
-    if requeue:
+    if placement.trains:
         resources["slurm_extra"] = f"--signal=USR1@{config['requeue_before_limit']}"
-    if gpu and config["gpus_per_job"] > 0:
+    if placement is Placement.GPU_TRAINING and config["gpus_per_job"] > 0:
         resources["gpu"] = config["gpus_per_job"]
         if config["gpu_model"]:
             resources["gpu_model"] = config["gpu_model"]
@@ -68,6 +70,13 @@ def check_resources():
             raise ConfigError(
                 f"config key resources.{name}: no such rule; allowed: {', '.join(sorted(rules))}"
             )
+
+
+def check_placements():
+    """Every study's declared rules exist and every rule of a study is declared."""
+    defined = {rule.name for rule in workflow.rules}
+    for study in STUDIES.values():
+        check_rules_declared(study, config[study.name], defined)
 
 
 def figure_code(study, figure):

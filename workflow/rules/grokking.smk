@@ -1,61 +1,59 @@
-# Grokking on modular arithmetic: data -> train -> metrics -> figures.
-# Rule files share one namespace: import each study's helpers under a study prefix.
-from dataclasses import asdict
-
+# Grokking on modular arithmetic: data -> train -> metrics (+ progress measures, LLC).
+# Figures, the target rule and where each rule runs: src/phenomena/grokking/study.py.
+# Rule files share one namespace: names here start with the study's (GROKKING_, grokking_).
 import phenomena.grokking.runs as grokking_runs
 
 GROKKING = config["grokking"]
+GROKKING_DIR = "results/grokking"
 GROKKING_RUNS = grokking_runs.plan_runs(GROKKING)
 GROKKING_DATASETS = {run.dataset_name: run for run in GROKKING_RUNS.values()}
 GROKKING_LLC_TRAJECTORIES = grokking_runs.llc_trajectory_runs(GROKKING, GROKKING_RUNS)
-GROKKING_PROGRESS_RUNS = grokking_runs.progress_runs(GROKKING_RUNS)
-GROKKING_FIGURES = ["accuracy", "steps_to_generalize", "weight_norm", "optimizers"]
-GROKKING_FIGURES += ["progress"] if GROKKING_PROGRESS_RUNS else []
-GROKKING_FIGURES += ["llc", "llc_final"] if GROKKING["llc"] else []
-GROKKING_DIR = "results/grokking"
-
-STUDY_TARGETS["grokking"] = expand(
-    f"{GROKKING_DIR}/figures/{{figure}}.{{ext}}",
-    figure=GROKKING_FIGURES,
-    ext=["png", "pdf"],
+# Runs by name with their settings and files, for the rules that look inside trained runs.
+GROKKING_PROGRESS_FILES = grokking_runs.trained_run_files(
+    GROKKING_DIR, grokking_runs.progress_runs(GROKKING_RUNS)
 )
+# The LLC at the last step only: every run but the trajectories.
+GROKKING_LLC_FINAL_FILES = grokking_runs.trained_run_files(
+    GROKKING_DIR,
+    {n: r for n, r in GROKKING_RUNS.items() if n not in GROKKING_LLC_TRAJECTORIES},
+)
+GROKKING_SAMPLER = (GROKKING["llc"] or {}).get("sampler")
 
 
 wildcard_constraints:
-    dataset="|".join(map(re.escape, GROKKING_DATASETS)),
-    run="|".join(map(re.escape, GROKKING_RUNS)),
+    grokking_dataset="|".join(map(re.escape, GROKKING_DATASETS)),
+    grokking_run="|".join(map(re.escape, GROKKING_RUNS)),
 
 
 rule grokking_data:
     output:
-        f"{GROKKING_DIR}/data/{{dataset}}.pt",
+        f"{GROKKING_DIR}/data/{{grokking_dataset}}.pt",
     log:
-        f"{GROKKING_DIR}/logs/data/{{dataset}}.log",
-    localrule: True  # seconds of work: on a cluster, queueing would cost more
+        f"{GROKKING_DIR}/logs/data/{{grokking_dataset}}.log",
     params:
-        operation=lambda wc: GROKKING_DATASETS[wc.dataset].operation,
-        modulus=lambda wc: GROKKING_DATASETS[wc.dataset].modulus,
-        train_fraction=lambda wc: GROKKING_DATASETS[wc.dataset].train_fraction,
-        seed=lambda wc: GROKKING_DATASETS[wc.dataset].seed,
+        operation=lambda wc: GROKKING_DATASETS[wc.grokking_dataset].operation,
+        modulus=lambda wc: GROKKING_DATASETS[wc.grokking_dataset].modulus,
+        train_fraction=lambda wc: GROKKING_DATASETS[wc.grokking_dataset].train_fraction,
+        seed=lambda wc: GROKKING_DATASETS[wc.grokking_dataset].seed,
     script:
         "../scripts/grokking_data.py"
 
 
 rule grokking_train:
     input:
-        lambda wc: f"{GROKKING_DIR}/data/{GROKKING_RUNS[wc.run].dataset_name}.pt",
+        lambda wc: f"{GROKKING_DIR}/data/{GROKKING_RUNS[wc.grokking_run].dataset_name}.pt",
     output:
-        history=f"{GROKKING_DIR}/runs/{{run}}/history.parquet",
-        snapshots=f"{GROKKING_DIR}/runs/{{run}}/snapshots.pt",
-        meta=f"{GROKKING_DIR}/runs/{{run}}/meta.json",
+        history=f"{GROKKING_DIR}/runs/{{grokking_run}}/history.parquet",
+        snapshots=f"{GROKKING_DIR}/runs/{{grokking_run}}/snapshots.pt",
+        meta=f"{GROKKING_DIR}/runs/{{grokking_run}}/meta.json",
     log:
-        f"{GROKKING_DIR}/logs/train/{{run}}.log",
+        f"{GROKKING_DIR}/logs/train/{{grokking_run}}.log",
     threads: config["threads_per_job"]
     resources:
-        **job_resources("grokking_train", gpu=True, requeue=True),
+        **job_resources("grokking_train"),
     params:
         settings=lambda wc: grokking_runs.resolved_settings(
-            GROKKING, GROKKING_RUNS[wc.run]
+            GROKKING, GROKKING_RUNS[wc.grokking_run]
         ),
         accelerator=config["accelerator"],
     script:
@@ -64,27 +62,31 @@ rule grokking_train:
 
 rule grokking_metrics:
     input:
-        expand(f"{GROKKING_DIR}/runs/{{run}}/history.parquet", run=GROKKING_RUNS),
+        expand(
+            f"{GROKKING_DIR}/runs/{{grokking_run}}/history.parquet",
+            grokking_run=GROKKING_RUNS,
+        ),
     output:
         curves=f"{GROKKING_DIR}/metrics/curves.parquet",
         summary=f"{GROKKING_DIR}/metrics/summary.parquet",
     log:
         f"{GROKKING_DIR}/logs/metrics.log",
-    localrule: True  # seconds of work: on a cluster, queueing would cost more
     script:
         "../scripts/grokking_metrics.py"
 
 
 rule grokking_progress:
     input:
-        **grokking_runs.snapshot_and_dataset_files(GROKKING_DIR, GROKKING_PROGRESS_RUNS),
+        grokking_runs.input_files(GROKKING_PROGRESS_FILES),
     output:
         f"{GROKKING_DIR}/metrics/progress.parquet",
     log:
         f"{GROKKING_DIR}/logs/progress.log",
     threads: config["threads_per_job"]
+    resources:
+        **job_resources("grokking_progress"),
     params:
-        runs=[asdict(run) for run in GROKKING_PROGRESS_RUNS.values()],
+        runs=GROKKING_PROGRESS_FILES,
         settings=GROKKING["progress"],
     script:
         "../scripts/grokking_progress.py"
@@ -93,17 +95,24 @@ rule grokking_progress:
 # The LLC of a trajectory run at every snapshot: one job per run (the costly part).
 rule grokking_llc_trajectory:
     input:
-        snapshots=f"{GROKKING_DIR}/runs/{{run}}/snapshots.pt",
-        datasets=lambda wc: f"{GROKKING_DIR}/data/{GROKKING_RUNS[wc.run].dataset_name}.pt",
+        lambda wc: grokking_runs.input_files(
+            grokking_runs.trained_run_files(
+                GROKKING_DIR, {wc.grokking_run: GROKKING_RUNS[wc.grokking_run]}
+            )
+        ),
     output:
-        f"{GROKKING_DIR}/runs/{{run}}/llc.parquet",
+        f"{GROKKING_DIR}/runs/{{grokking_run}}/llc.parquet",
     log:
-        f"{GROKKING_DIR}/logs/llc/{{run}}.log",
+        f"{GROKKING_DIR}/logs/llc/{{grokking_run}}.log",
     threads: config["threads_per_job"]
+    resources:
+        **job_resources("grokking_llc_trajectory"),
     params:
-        runs=lambda wc: [asdict(GROKKING_RUNS[wc.run])],
+        runs=lambda wc: grokking_runs.trained_run_files(
+            GROKKING_DIR, {wc.grokking_run: GROKKING_RUNS[wc.grokking_run]}
+        ),
         steps="all",
-        sampler=(GROKKING["llc"] or {}).get("sampler"),
+        sampler=GROKKING_SAMPLER,
     script:
         "../scripts/grokking_llc.py"
 
@@ -111,71 +120,21 @@ rule grokking_llc_trajectory:
 # The LLC of every other run at its last step, one job, and the trajectories beside them.
 rule grokking_llc:
     input:
-        **grokking_runs.snapshot_and_dataset_files(
-            GROKKING_DIR,
-            {
-                n: r
-                for n, r in GROKKING_RUNS.items()
-                if n not in GROKKING_LLC_TRAJECTORIES
-            },
-        ),
+        runs=grokking_runs.input_files(GROKKING_LLC_FINAL_FILES),
         tables=expand(
-            f"{GROKKING_DIR}/runs/{{run}}/llc.parquet", run=GROKKING_LLC_TRAJECTORIES
+            f"{GROKKING_DIR}/runs/{{grokking_run}}/llc.parquet",
+            grokking_run=GROKKING_LLC_TRAJECTORIES,
         ),
     output:
         f"{GROKKING_DIR}/metrics/llc.parquet",
     log:
         f"{GROKKING_DIR}/logs/llc.log",
     threads: config["threads_per_job"]
+    resources:
+        **job_resources("grokking_llc"),
     params:
-        runs=[
-            asdict(r)
-            for n, r in GROKKING_RUNS.items()
-            if n not in GROKKING_LLC_TRAJECTORIES
-        ],
+        runs=GROKKING_LLC_FINAL_FILES,
         steps="last",
-        sampler=(GROKKING["llc"] or {}).get("sampler"),
+        sampler=GROKKING_SAMPLER,
     script:
         "../scripts/grokking_llc.py"
-
-
-GROKKING_FIGURE_TABLES = {
-    "progress": {"progress": rules.grokking_progress.output[0]},
-    "llc": {"llc": rules.grokking_llc.output[0]},
-    "llc_final": {"llc": rules.grokking_llc.output[0]},
-}
-
-
-for grokking_figure in GROKKING_FIGURES:
-
-    rule:
-        name:
-            f"grokking_figure_{grokking_figure}"
-        input:
-            **GROKKING_FIGURE_TABLES.get(grokking_figure, {}),
-            curves=rules.grokking_metrics.output.curves,
-            summary=rules.grokking_metrics.output.summary,
-            code=figure_code("grokking", grokking_figure),
-            style=SRC / "common" / "plotting.py",
-        output:
-            png=report(
-                f"{GROKKING_DIR}/figures/{grokking_figure}.png",
-                caption=f"../report/grokking/{grokking_figure}.rst",
-                category="Grokking",
-            ),
-            pdf=f"{GROKKING_DIR}/figures/{grokking_figure}.pdf",
-        log:
-            f"{GROKKING_DIR}/logs/figures/{grokking_figure}.log",
-        localrule: True  # seconds of work: on a cluster, queueing would cost more
-        params:
-            figure=grokking_figure,
-            study="grokking",
-        script:
-            "../scripts/figure.py"
-
-
-# Target: every figure of the grokking study (snakemake grokking).
-rule grokking:
-    input:
-        STUDY_TARGETS["grokking"],
-    localrule: True

@@ -1,27 +1,14 @@
 # Perturbation: same-statistics annealing (Datasaurus), diffusion run backwards from a line,
-# training from zero initialization -> metrics -> figures (and an animation).
-# Rule files share one namespace: import each study's helpers under a study prefix.
+# training from zero initialization -> metrics (and an animation of the annealing).
+# Figures, the target rule and where each rule runs: src/phenomena/perturbation/study.py.
+# Rule files share one namespace: global names here carry the study (PERTURBATION_, *_run wildcards).
 import phenomena.perturbation.runs as perturbation_runs
 
 PERTURBATION = config["perturbation"]
 PERTURBATION_DATASAURUS = perturbation_runs.datasaurus_runs(PERTURBATION)
 PERTURBATION_DIFFUSION = perturbation_runs.diffusion_runs(PERTURBATION)
 PERTURBATION_ZERO_INIT = perturbation_runs.zero_init_runs(PERTURBATION)
-PERTURBATION_FIGURES = {
-    "datasaurus": ["frames", "statistics"],
-    "diffusion": ["distances", "points"],
-    "zero_init": ["curves", "summary"],
-}
 PERTURBATION_DIR = "results/perturbation"
-
-STUDY_TARGETS["perturbation"] = [
-    *expand(
-        f"{PERTURBATION_DIR}/figures/{{figure}}.{{ext}}",
-        figure=PERTURBATION_FIGURES,
-        ext=["png", "pdf"],
-    ),
-    f"{PERTURBATION_DIR}/figures/datasaurus.gif",
-]
 
 
 wildcard_constraints:
@@ -37,6 +24,9 @@ rule perturbation_datasaurus:
         meta=f"{PERTURBATION_DIR}/runs/{{datasaurus_run}}/meta.json",
     log:
         f"{PERTURBATION_DIR}/logs/datasaurus/{{datasaurus_run}}.log",
+    threads: config["threads_per_job"]
+    resources:
+        **job_resources("perturbation_datasaurus"),
     params:
         settings=lambda wc: PERTURBATION_DATASAURUS[wc.datasaurus_run],
     script:
@@ -52,7 +42,7 @@ rule perturbation_diffusion_train:
         f"{PERTURBATION_DIR}/logs/diffusion_train/{{diffusion_run}}.log",
     threads: config["threads_per_job"]
     resources:
-        **job_resources("perturbation_diffusion_train", requeue=True),
+        **job_resources("perturbation_diffusion_train"),
     params:
         settings=lambda wc: perturbation_runs.diffusion_training_settings(
             PERTURBATION_DIFFUSION[wc.diffusion_run]
@@ -70,6 +60,9 @@ rule perturbation_diffusion_sample:
         points=f"{PERTURBATION_DIR}/runs/{{diffusion_run}}/points.parquet",
     log:
         f"{PERTURBATION_DIR}/logs/diffusion_sample/{{diffusion_run}}.log",
+    threads: config["threads_per_job"]
+    resources:
+        **job_resources("perturbation_diffusion_sample"),
     params:
         settings=lambda wc: PERTURBATION_DIFFUSION[wc.diffusion_run],
     script:
@@ -81,7 +74,6 @@ rule perturbation_digits:
         f"{PERTURBATION_DIR}/data/mnist1d.pt",
     log:
         f"{PERTURBATION_DIR}/logs/data/mnist1d.log",
-    localrule: True  # seconds of work: on a cluster, queueing would cost more
     params:
         settings=PERTURBATION["zero_init"]["data"],
     script:
@@ -98,7 +90,7 @@ rule perturbation_zero_init_train:
         f"{PERTURBATION_DIR}/logs/zero_init_train/{{zero_init_run}}.log",
     threads: config["threads_per_job"]
     resources:
-        **job_resources("perturbation_zero_init_train", requeue=True),
+        **job_resources("perturbation_zero_init_train"),
     params:
         settings=lambda wc: PERTURBATION_ZERO_INIT[wc.zero_init_run],
         accelerator=config["accelerator"],
@@ -139,44 +131,11 @@ rule perturbation_metrics:
         summary=f"{PERTURBATION_DIR}/metrics/summary.parquet",
     log:
         f"{PERTURBATION_DIR}/logs/metrics.log",
-    localrule: True  # seconds of work: on a cluster, queueing would cost more
     params:
         tolerance=PERTURBATION["datasaurus"]["tolerance"],
         decimals=PERTURBATION["datasaurus"]["decimals"],
     script:
         "../scripts/perturbation_metrics.py"
-
-
-for perturbation_figure, perturbation_tables in PERTURBATION_FIGURES.items():
-
-    rule:
-        name:
-            f"perturbation_figure_{perturbation_figure}"
-        input:
-            **{
-                table: getattr(
-                    rules.perturbation_metrics.output,
-                    f"{perturbation_figure}_{table}",
-                )
-                for table in perturbation_tables
-            },
-            code=figure_code("perturbation", perturbation_figure),
-            style=SRC / "common" / "plotting.py",
-        output:
-            png=report(
-                f"{PERTURBATION_DIR}/figures/{perturbation_figure}.png",
-                caption=f"../report/perturbation/{perturbation_figure}.rst",
-                category="Perturbation",
-            ),
-            pdf=f"{PERTURBATION_DIR}/figures/{perturbation_figure}.pdf",
-        log:
-            f"{PERTURBATION_DIR}/logs/figures/{perturbation_figure}.log",
-        localrule: True  # seconds of work: on a cluster, queueing would cost more
-        params:
-            figure=perturbation_figure,
-            study="perturbation",
-        script:
-            "../scripts/figure.py"
 
 
 rule perturbation_figure_animation:
@@ -190,13 +149,5 @@ rule perturbation_figure_animation:
         f"{PERTURBATION_DIR}/figures/datasaurus.gif",
     log:
         f"{PERTURBATION_DIR}/logs/figures/animation.log",
-    localrule: True  # seconds of work: on a cluster, queueing would cost more
     script:
         "../scripts/perturbation_animation.py"
-
-
-# Target: every figure of the perturbation study (snakemake perturbation).
-rule perturbation:
-    input:
-        STUDY_TARGETS["perturbation"],
-    localrule: True

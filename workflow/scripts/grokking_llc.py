@@ -1,8 +1,8 @@
 """Rules grokking_llc_trajectory and grokking_llc: the LLC of runs at their snapshots (devinterp).
 
-``params.runs`` lists the runs, ``input.snapshots`` and ``input.datasets`` their files in the
-same order; ``params.steps`` is 'all' (every snapshot) or 'last'. Tables in ``input.tables``
-(the trajectories of other runs) are appended to the output as they are.
+``params.runs`` holds each run by name with its settings and files (``snapshots``,
+``dataset``); ``params.steps`` is 'all' (every snapshot) or 'last'. Tables in
+``input.tables`` (the trajectories of other runs) are appended to the output as they are.
 """
 
 from phenomena.common.runtime import output_to_log, set_threads
@@ -11,20 +11,14 @@ from phenomena.grokking.llc import SamplerSettings, require_devinterp, run_llc_t
 
 params, inputs = snakemake.params, snakemake.input  # noqa: F821 (injected by Snakemake)
 
-
-def paths(named):
-    return [named] if isinstance(named, str) else list(named)
-
-
 with output_to_log(snakemake.log[0]):  # noqa: F821 (a missing extra ends the job with one line)
     require_devinterp()
     set_threads(snakemake.threads)  # noqa: F821
+    others = inputs.get("tables")
     table = run_llc_table(
         params.runs,
-        paths(inputs.snapshots),
-        paths(inputs.datasets),
         SamplerSettings(**params.sampler),
         steps=params.steps,
-        others=read_parquet(paths(inputs.tables)) if inputs.get("tables") else None,
+        others=read_parquet([others] if isinstance(others, str) else list(others)) if others else None,
     )
     write_parquet(table, snakemake.output[0])  # noqa: F821

@@ -4,8 +4,8 @@ from phenomena.common.runtime import output_to_log, set_threads
 from phenomena.common.tables import write_parquet
 from phenomena.grokking.progress import progress_table
 
-params, inputs = snakemake.params, snakemake.input  # noqa: F821 (injected by Snakemake)
+params = snakemake.params  # noqa: F821 (injected by Snakemake)
 with output_to_log(snakemake.log[0]):  # noqa: F821
     set_threads(snakemake.threads)  # noqa: F821
-    table = progress_table(params.runs, list(inputs.snapshots), list(inputs.datasets), **params.settings)
+    table = progress_table(params.runs, **params.settings)  # runs by name, with their files
     write_parquet(table, snakemake.output[0])  # noqa: F821

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from phenomena.common.runtime import output_to_log
-from phenomena.perturbation.jobs import run_datasaurus
+from phenomena.perturbation.datasaurus import run_datasaurus
 
 with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
     run_datasaurus(snakemake.params.settings, Path(snakemake.output.meta).parent)  # noqa: F821

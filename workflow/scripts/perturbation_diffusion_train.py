@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from phenomena.common.runtime import output_to_log
-from phenomena.perturbation.jobs import train_diffusion
+from phenomena.perturbation.diffusion import train_diffusion
 
 with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
     train_diffusion(

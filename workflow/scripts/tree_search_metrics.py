@@ -1,4 +1,7 @@
-"""Rule tree_search_metrics: Elo ladder, search-vs-policy scores and curves of all runs."""
+"""Rule tree_search_metrics: Elo ladder, search-vs-policy scores and curves of all runs.
+
+``params.runs`` holds each run by name with its seed, sweep columns and files.
+"""
 
 import pandas as pd
 
@@ -7,19 +10,20 @@ from phenomena.common.tables import read_parquet, write_parquet
 from phenomena.tree_search.metrics import elo_table, player_curves, search_vs_policy, summarize_run, training_curves
 
 with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
-    inputs, params = snakemake.input, snakemake.params  # noqa: F821
+    params = snakemake.params  # noqa: F821
     curves, summaries, all_games = [], [], []
-    for i, run in enumerate(params.runs):
-        games, players = read_parquet(inputs.games[i]), read_parquet(inputs.players[i])
+    for name, run in params.runs.items():
+        tables = {table: read_parquet(path) for table, path in run["files"].items()}
+        games, players = tables["games"], tables["players"]
         elo = elo_table(games, players, params.bootstrap_samples, run["seed"])
-        summary = summarize_run(elo, read_parquet(inputs.accuracy[i]), run["name"], run["seed"], run["sweep"])
+        summary = summarize_run(elo, tables["accuracy"], name, run["seed"], run["sweep"])
         versus = search_vs_policy(games, players, run["seed"])
         curves += [
-            training_curves(read_parquet(inputs.history[i])),
-            player_curves(summary, versus, run["name"], run["seed"], run["sweep"]),
+            training_curves(tables["history"]),
+            player_curves(summary, versus, name, run["seed"], run["sweep"]),
         ]
         summaries.append(summary)
-        all_games.append(games.assign(run=run["name"], seed=run["seed"]))
+        all_games.append(games.assign(run=name, seed=run["seed"]))
         print(summary.drop(columns=["study"]).to_string(), "\n", versus.to_string())
     write_parquet(pd.concat(curves, ignore_index=True), snakemake.output.curves)  # noqa: F821
     write_parquet(pd.concat(summaries, ignore_index=True), snakemake.output.summary, tidy=False)  # noqa: F821

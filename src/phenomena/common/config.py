@@ -80,6 +80,24 @@ def load_config(*paths: str | Path) -> dict:
     return config
 
 
+def load_schema(schema_dir: str | Path, studies: list[str] | tuple[str, ...]) -> dict:
+    """The workflow's config schema: ``config.schema.yaml`` (the shared keys) with each study's
+    ``<study>.schema.yaml`` as the property of its name, its name allowed in ``studies``
+    and its section required. A study schema's ``$defs`` join the root's."""
+    schema_dir = Path(schema_dir)
+    schema = load_yaml(schema_dir / "config.schema.yaml")
+    schema["properties"]["studies"]["items"]["enum"] = list(studies)
+    for study in studies:
+        section = load_yaml(schema_dir / f"{study}.schema.yaml")
+        for name, definition in section.pop("$defs", {}).items():
+            if name in schema["$defs"]:
+                raise ValueError(f"{study}.schema.yaml: $defs/{name} is already defined in config.schema.yaml")
+            schema["$defs"][name] = definition
+        schema["properties"][study] = section
+        schema["required"].append(study)
+    return schema
+
+
 def validate_config(config: dict, schema: dict) -> dict:
     """Check ``config`` against ``schema``; raise :class:`ConfigError` describing the first error."""
     validator_class = jsonschema.Draft202012Validator

@@ -1,4 +1,13 @@
-"""Lightning glue shared by the studies: the Trainer factory and two small callbacks."""
+"""Lightning glue shared by the studies.
+
+- :func:`make_trainer`, the Trainer of every training run, and :func:`resume_checkpoint`, which
+  picks the checkpoint a run resumes from (or discards one made with other settings);
+- :class:`StepTicks`, the dataloader of modules that hold their data as buffers;
+- callbacks: :class:`MetricHistory` (the curves), :class:`StopAfterThreshold` (grokking's early
+  stop), :class:`LineProgress` (progress in log files) and :class:`CheckpointOnSignal` (SLURM).
+
+The training skeleton built on these is :mod:`phenomena.common.training`.
+"""
 
 from __future__ import annotations
 
@@ -156,16 +165,15 @@ def make_trainer(
 ) -> pl.Trainer:
     """A Trainer that checkpoints ``last.ckpt`` under ``run_dir/checkpoints`` for resume.
 
-    The checkpoint is written after validation every ``checkpoint_every_epochs`` epochs,
-    once :class:`MetricHistory` has recorded that validation (Lightning runs checkpoint
-    callbacks last), so a resumed run repeats no step and misses no record.
+    The checkpoint is written after validation every ``checkpoint_every_epochs`` epochs, once
+    :class:`MetricHistory` has recorded it (checkpoint callbacks run last): a resumed run
+    repeats no step and misses no record. Cadence: :func:`phenomena.common.training.checkpoint_every_epochs`.
 
-    ``accelerator='auto'`` picks a GPU when one is visible and the CPU otherwise. The
-    progress shows as a tqdm bar on a terminal (refreshed every ``progress_every_steps``)
-    and as one line per validation with ``progress_metrics`` in a log file.
-    No logger: studies record their curves with :class:`MetricHistory`. On ``SIGUSR1``
-    (SLURM, before the time limit) the run saves a checkpoint and stops:
-    :class:`CheckpointOnSignal`.
+    ``accelerator='auto'`` picks a GPU when one is visible and the CPU otherwise. Progress
+    shows as a tqdm bar on a terminal (refreshed every ``progress_every_steps``) and as one
+    line per validation with ``progress_metrics`` in a log file. No logger: studies record
+    their curves with :class:`MetricHistory`. On ``SIGUSR1`` (SLURM, before the time limit)
+    the run saves a checkpoint and stops: :class:`CheckpointOnSignal`.
     """
     checkpoint = ModelCheckpoint(
         dirpath=Path(run_dir) / CHECKPOINT_DIR,

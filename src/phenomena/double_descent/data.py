@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from phenomena.common import mnist1d
 from phenomena.common.config import UserError
 from phenomena.common.files import atomic_path
-from phenomena.common.runtime import isolated_global_rng
 
 NUM_CLASSES = 10
 CIFAR10_TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -45,19 +45,8 @@ class LabelledData:
 
 
 def make_mnist1d(num_samples: int, train_split: float, seed: int) -> LabelledData:
-    """MNIST-1D (Greydanus 2020) generated from its templates; nothing is downloaded."""
-    from mnist1d.data import get_dataset_args, make_dataset
-
-    args = get_dataset_args()
-    args.num_samples, args.train_split, args.seed = num_samples, train_split, seed
-    with isolated_global_rng():
-        data = make_dataset(args)
-    return LabelledData(
-        train_inputs=torch.as_tensor(data["x"], dtype=torch.float32),
-        train_labels=torch.as_tensor(data["y"], dtype=torch.int64),
-        test_inputs=torch.as_tensor(data["x_test"], dtype=torch.float32),
-        test_labels=torch.as_tensor(data["y_test"], dtype=torch.int64),
-    )
+    """MNIST-1D from :func:`phenomena.common.mnist1d.make_mnist1d`, as :class:`LabelledData`."""
+    return LabelledData(**mnist1d.make_mnist1d(num_samples, train_split, seed))
 
 
 class MissingDataError(UserError, FileNotFoundError):

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 
-from phenomena.common.lightning import make_trainer, resume_checkpoint
-from phenomena.common.provenance import write_run_outputs
-from phenomena.common.runtime import seed_everything, set_threads
 from phenomena.common.tables import records_to_tidy
+from phenomena.common.training import checkpoint_every_epochs, fit_run
 from phenomena.double_descent.data import LabelledData
 from phenomena.double_descent.models import count_parameters
 from phenomena.double_descent.module import METRICS, SPLITS, StackModule
@@ -35,45 +32,49 @@ def train_job(
     one. Writes ``history.parquet`` (one row per member, epoch, split and metric; the tidy
     ``step`` column counts epochs) and then ``meta.json``; returns the history.
     """
-    started = dt.datetime.now(dt.timezone.utc)
     members = [Member(**member) for member in settings["members"]]
     training = settings["training"]
-    set_threads(threads)
-    seed_everything(members[0].seed)
+    return fit_run(
+        settings,
+        run_dir,
+        seed=members[0].seed,
+        build_module=lambda: build_module(settings, dataset_paths),
+        max_steps=lambda module: training["epochs"] * module.steps_per_epoch,
+        checkpoint_every=checkpoint_every_epochs(training["checkpoint_every"]),
+        metrics=None,  # the module records every member itself
+        to_curves=lambda records, module: stack_curves(members, records, parameters_per_member(module)),
+        finish=lambda module, trainer: {
+            "epochs": training["epochs"],
+            "parameters_per_member": parameters_per_member(module),
+        },
+        threads=threads,
+        accelerator=accelerator,
+        progress_every_steps=1,  # one Lightning batch is one epoch
+        progress_metrics=["train_error", "test_error"],
+    )
 
-    module = StackModule(
+
+def build_module(settings: dict, dataset_paths: list[str | Path]) -> StackModule:
+    members = [Member(**member) for member in settings["members"]]
+    return StackModule(
         [LabelledData.load(path) for path in dataset_paths],
         [member.seed for member in members],
         settings["model"],
         members[0].width,
         settings["optimizer"],
-        training["batch_size"],
-        augment=training["augment"],
+        settings["training"]["batch_size"],
+        augment=settings["training"]["augment"],
     )
-    trainer = make_trainer(
-        run_dir,
-        max_steps=training["epochs"] * module.steps_per_epoch,
-        checkpoint_every_epochs=training["checkpoint_every"],
-        accelerator=accelerator,
-        progress_every_steps=1,  # one Lightning batch is one epoch
-        progress_metrics=["train_error", "test_error"],
-    )
-    trainer.fit(module, ckpt_path=resume_checkpoint(run_dir, settings))
 
-    parameters = count_parameters(module.stack, len(members))
-    curves = pd.concat(
-        [member_curves(member, module.records, index, parameters) for index, member in enumerate(members)],
-        ignore_index=True,
-    )
-    write_run_outputs(
-        run_dir,
-        curves,
-        settings=settings,
-        seed=members[0].seed,
-        started=started,
-        extra={"epochs": training["epochs"], "steps": int(trainer.global_step), "parameters_per_member": parameters},
-    )
-    return curves
+
+def parameters_per_member(module: StackModule) -> int:
+    return count_parameters(module.stack, len(module.seeds))
+
+
+def stack_curves(members: list[Member], records: list[dict], parameters: int) -> pd.DataFrame:
+    """The tidy per-epoch curves of every member of the stack, one after another."""
+    per_member = [member_curves(member, records, index, parameters) for index, member in enumerate(members)]
+    return pd.concat(per_member, ignore_index=True)
 
 
 def member_curves(member: Member, records: list[dict], index: int, parameters: int) -> pd.DataFrame:

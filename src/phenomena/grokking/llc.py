@@ -36,9 +36,7 @@ from torch import nn
 
 from phenomena.common.config import UserError
 from phenomena.common.tables import records_to_tidy, to_tidy
-from phenomena.grokking.data import ModularDataset
-from phenomena.grokking.models import load_snapshots
-from phenomena.grokking.runs import GrokkingRun
+from phenomena.grokking.models import trained_runs
 
 STUDY = "grokking"
 
@@ -97,9 +95,30 @@ def estimate_llc(model: nn.Module, loss_of_examples: LossOfExamples, n: int, sam
     (mean over chains, per draw). A chain whose loss diverges makes the estimate NaN rather
     than a number that looks right.
     """
+    nbeta = sampler.nbeta if sampler.nbeta is not None else default_nbeta(n)
+    trace, init_loss, failed = sample_losses(model, loss_of_examples, n, sampler, nbeta)
+    # devinterp's llc_per_chain averages the burn-in steps too; the draws alone are the estimate.
+    per_chain = nbeta * (trace.mean(1) - init_loss)
+    healthy = not failed and np.isfinite(trace).all() and np.isfinite(per_chain).all()
+    llc_value = float(per_chain.mean()) if healthy else float("nan")
+    return {
+        "llc": llc_value,
+        "llc_std": float(per_chain.std()) if healthy else float("nan"),
+        "llc_per_chain": per_chain.tolist(),
+        "init_loss": init_loss,
+        "sampled_loss": float(trace.mean()),
+        "loss_trace": trace.mean(0).tolist(),  # mean over chains, step by step: has the chain settled?
+        "nbeta": nbeta,
+    }
+
+
+def sample_losses(
+    model: nn.Module, loss_of_examples: LossOfExamples, n: int, sampler: SamplerSettings, nbeta: float
+) -> tuple[np.ndarray, float, bool]:
+    """Run devinterp's SGLD chains: the training loss of each draw after the burn-in, (chain, draw);
+    L_n(w*); and whether devinterp stopped a chain that failed."""
     llc, datasets = require_devinterp()
     indices = datasets.Dataset.from_dict({"input_ids": [[i, 0] for i in range(n)]}).with_format("torch")
-    nbeta = sampler.nbeta if sampler.nbeta is not None else default_nbeta(n)
     batch_size = min(sampler.batch_size or n, n)
 
     def per_token_loss(network: nn.Module, input_ids: torch.Tensor) -> torch.Tensor:
@@ -126,20 +145,8 @@ def estimate_llc(model: nn.Module, loss_of_examples: LossOfExamples, n: int, sam
         )
         trace = np.asarray(result["loss_trace"].values, dtype=float)[:, sampler.burn_in :]  # (chain, draw)
         init_loss = float(result["init_loss"])
-    # devinterp's llc_per_chain averages the burn-in steps too; the draws alone are the estimate.
-    per_chain = nbeta * (trace.mean(1) - init_loss)
     failed = any("Chain failed" in str(warning.message) for warning in caught)  # devinterp stops such a chain
-    healthy = not failed and np.isfinite(trace).all() and np.isfinite(per_chain).all()
-    llc_value = float(per_chain.mean()) if healthy else float("nan")
-    return {
-        "llc": llc_value,
-        "llc_std": float(per_chain.std()) if healthy else float("nan"),
-        "llc_per_chain": per_chain.tolist(),
-        "init_loss": init_loss,
-        "sampled_loss": float(trace.mean()),
-        "loss_trace": trace.mean(0).tolist(),  # mean over chains, step by step: has the chain settled?
-        "nbeta": nbeta,
-    }
+    return trace, init_loss, failed
 
 
 def cross_entropy_of_examples(inputs: torch.Tensor, labels: torch.Tensor) -> LossOfExamples:
@@ -182,21 +189,17 @@ def snapshot_llcs(
 
 
 def run_llc_table(
-    runs: list[dict],
-    snapshot_paths: list[str],
-    dataset_paths: list[str],
+    runs: dict[str, dict],
     sampler: SamplerSettings,
     *,
     steps: str,
     others: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Tidy LLC rows of each run (``runs`` as dicts of :class:`GrokkingRun`), ``others`` appended."""
+    """Tidy LLC rows of each run, ``others`` appended. ``runs``: by name, each run's settings and
+    files (:func:`phenomena.grokking.runs.trained_run_files`)."""
     frames = [] if others is None else [others]
-    for settings, snapshot_path, dataset_path in zip(runs, snapshot_paths, dataset_paths):
-        run = GrokkingRun(**settings)
+    for run, model, snapshots, dataset in trained_runs(runs):
         print(f"{run.name}:", flush=True)
-        model, snapshots = load_snapshots(snapshot_path)
-        dataset = ModularDataset.load(dataset_path)
         records = snapshot_llcs(model, snapshots, dataset.train_inputs, dataset.train_labels, sampler, steps=steps)
         frames.append(
             records_to_tidy(records, LLC_METRICS, study=STUDY, run=run.name, seed=run.seed, sweep=run.sweep_columns())

@@ -5,10 +5,14 @@ Both read the token sequence ``[a, b, =]`` and return logits over the p residues
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
 from torch import nn
+
+from phenomena.grokking.data import ModularDataset
+from phenomena.grokking.runs import GrokkingRun
 
 
 class EmbedMLP(nn.Module):
@@ -89,3 +93,12 @@ def load_snapshots(path: str | Path) -> tuple[nn.Module, dict[int, dict]]:
     bundle = torch.load(path, weights_only=True)
     model = build_model(bundle["model"]["name"], bundle["model"]["sizes"], bundle["modulus"])
     return model, bundle["snapshots"]
+
+
+def trained_runs(runs: dict[str, dict]) -> Iterator[tuple[GrokkingRun, nn.Module, dict[int, dict], ModularDataset]]:
+    """Each run of ``runs`` (by name: its settings and files, see
+    :func:`phenomena.grokking.runs.trained_run_files`) with a network of its architecture,
+    its snapshots by step and its dataset, one run at a time."""
+    for files in runs.values():
+        model, snapshots = load_snapshots(files["snapshots"])
+        yield GrokkingRun(**files["run"]), model, snapshots, ModularDataset.load(files["dataset"])

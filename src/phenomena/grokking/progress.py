@@ -27,9 +27,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from phenomena.common.tables import records_to_tidy, to_tidy
-from phenomena.grokking.data import ModularDataset, all_pairs
-from phenomena.grokking.models import load_snapshots
-from phenomena.grokking.runs import ADDITIVE_OPERATIONS, GrokkingRun
+from phenomena.grokking.data import all_pairs
+from phenomena.grokking.models import trained_runs
+from phenomena.grokking.runs import ADDITIVE_OPERATIONS
 
 STUDY = "grokking"
 
@@ -193,22 +193,17 @@ PROGRESS_SPLITS = {
 
 
 def progress_table(
-    runs: list[dict],
-    snapshot_paths: list[str],
-    dataset_paths: list[str],
+    runs: dict[str, dict],
     *,
     key_norm_fraction: float,
     max_key_frequencies: int,
 ) -> pd.DataFrame:
     """Tidy progress measures of every run at every snapshot, with a ``key_frequencies`` column.
 
-    ``runs`` are dicts of :class:`~phenomena.grokking.runs.GrokkingRun`, aligned with the paths.
+    ``runs``: by name, each run's settings and files (:func:`phenomena.grokking.runs.trained_run_files`).
     """
     frames = []
-    for settings, snapshot_path, dataset_path in zip(runs, snapshot_paths, dataset_paths):
-        run = GrokkingRun(**settings)
-        model, snapshots = load_snapshots(snapshot_path)
-        dataset = ModularDataset.load(dataset_path)
+    for run, model, snapshots, dataset in trained_runs(runs):
         records, frequencies = run_progress(
             model,
             snapshots,

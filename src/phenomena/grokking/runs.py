@@ -7,9 +7,7 @@ from dataclasses import asdict, dataclass
 from phenomena.common.config import ConfigError
 from phenomena.common.naming import run_name, union_of_grids
 
-OPTIMIZERS = ("adamw", "adamw_lr_matched", "grokfast")
 ADDITIVE_OPERATIONS = ("add", "sub")  # where Nanda et al.'s Fourier progress measures apply
-SWEEP_AXES = ("operation", "train_fraction", "weight_decay", "optimizer", "seed")
 
 
 @dataclass(frozen=True)
@@ -65,13 +63,13 @@ def check_study_config(study: dict) -> None:
     """Checks the JSON schema cannot express (the schema has checked types and ranges)."""
     if not is_prime(study["modulus"]):
         raise ConfigError(f"config key grokking.modulus: got {study['modulus']}; must be a prime number")
-    runs = plan_runs(study).values()
-    if not any(run.optimizer == "adamw" and run.weight_decay > 0 for run in runs):
+    runs = plan_runs(study)
+    if not any(run.optimizer == "adamw" and run.weight_decay > 0 for run in runs.values()):
         raise ConfigError(
             "config key grokking.sweeps: no run with optimizer adamw and weight_decay > 0; the study's "
             "figures are built on those runs (the ones that grok): add one"
         )
-    if study["llc"] and not llc_trajectory_runs(study, plan_runs(study)):
+    if study["llc"] and not llc_trajectory_runs(study, runs):
         raise ConfigError(
             f"config key grokking.llc.trajectory: got {study['llc']['trajectory']}; matches no run of grokking.sweeps"
         )
@@ -126,10 +124,19 @@ def progress_runs(runs: dict[str, GrokkingRun]) -> dict[str, GrokkingRun]:
     return {name: run for name, run in runs.items() if run.operation in ADDITIVE_OPERATIONS}
 
 
-def snapshot_and_dataset_files(results_dir: str, runs: dict[str, GrokkingRun]) -> dict[str, list[str]]:
-    """The snapshots and datasets of ``runs`` under ``results_dir``, in the runs' order
-    (inputs of the rules that look inside trained runs)."""
+def trained_run_files(results_dir: str, runs: dict[str, GrokkingRun]) -> dict[str, dict]:
+    """For each run by name, its settings (a dict of :class:`GrokkingRun`) and the files of it
+    that the rules looking inside trained runs read: ``snapshots`` and ``dataset``."""
     return {
-        "snapshots": [f"{results_dir}/runs/{name}/snapshots.pt" for name in runs],
-        "datasets": [f"{results_dir}/data/{run.dataset_name}.pt" for run in runs.values()],
+        name: {
+            "run": asdict(run),
+            "snapshots": f"{results_dir}/runs/{name}/snapshots.pt",
+            "dataset": f"{results_dir}/data/{run.dataset_name}.pt",
+        }
+        for name, run in runs.items()
     }
+
+
+def input_files(run_files: dict[str, dict]) -> list[str]:
+    """The files in ``run_files`` (see :func:`trained_run_files`): the inputs of a rule that reads them."""
+    return [path for files in run_files.values() for path in (files["snapshots"], files["dataset"])]

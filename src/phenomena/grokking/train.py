@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytorch_lightning as pl
 import torch
-from pytorch_lightning.callbacks import Callback
 
 from phenomena.common.files import atomic_path
-from phenomena.common.lightning import (
-    CHECKPOINT_DIR,
-    MetricHistory,
-    StopAfterThreshold,
-    make_trainer,
-    resume_checkpoint,
-)
-from phenomena.common.provenance import write_run_outputs
-from phenomena.common.runtime import seed_everything, set_threads
+from phenomena.common.lightning import CHECKPOINT_DIR, StopAfterThreshold
 from phenomena.common.tables import records_to_tidy
+from phenomena.common.training import Snapshots, checkpoint_every_epochs, fit_run
 from phenomena.grokking.data import ModularDataset
 from phenomena.grokking.module import LOGGED_METRICS, GrokkingModule
 from phenomena.grokking.runs import GrokkingRun
@@ -46,24 +37,9 @@ def snapshot_steps(max_steps: int, eval_every: int, count: int, spacing: str) ->
     return sorted({int(round(point / eval_every)) * eval_every for point in points})
 
 
-class SaveSnapshots(Callback):
-    """Save the network's ``state_dict`` after the evaluations at ``steps`` (one small file each).
-
-    The files live beside ``last.ckpt``: a resumed run keeps the earlier ones and rewrites
-    the later ones, identical because training is deterministic.
-    """
-
-    def __init__(self, steps: list[int], directory: Path):
-        self.steps, self.directory = set(steps), Path(directory)
-
-    def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if trainer.global_step in self.steps:
-            save_state(pl_module.model, self.directory / f"step{trainer.global_step:08d}.pt")
-
-
-def save_state(model: torch.nn.Module, path: Path) -> None:
-    with atomic_path(path) as temporary:
-        torch.save({name: tensor.detach().cpu().clone() for name, tensor in model.state_dict().items()}, temporary)
+def cpu_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """The network's weights, copied to the CPU (a snapshot that later steps do not change)."""
+    return {name: tensor.detach().cpu().clone() for name, tensor in model.state_dict().items()}
 
 
 def bundle_snapshots(directory: Path, model: torch.nn.Module, last_step: int, settings: dict, path: Path) -> None:
@@ -77,7 +53,7 @@ def bundle_snapshots(directory: Path, model: torch.nn.Module, last_step: int, se
         for file in sorted(directory.glob("step*.pt"))
     }
     snapshots = {step: state for step, state in snapshots.items() if step <= last_step}
-    snapshots[last_step] = {name: tensor.detach().cpu().clone() for name, tensor in model.state_dict().items()}
+    snapshots[last_step] = cpu_state(model)
     bundle = {
         "model": settings["model"],
         "modulus": settings["run"]["modulus"],
@@ -103,43 +79,48 @@ def train_run(
     ``training.snapshots`` and at the last step) and then ``meta.json`` into ``run_dir``;
     returns the history.
     """
-    started = dt.datetime.now(dt.timezone.utc)
-    run = GrokkingRun(**settings["run"])
-    training = settings["training"]
-    set_threads(threads)
-    seed_everything(run.seed)
-
-    module = GrokkingModule(
-        ModularDataset.load(dataset_path), settings["model"], settings["optimizer"], training["eval_every"]
-    )
-    history = MetricHistory(list(LOGGED_METRICS))
+    run, training = GrokkingRun(**settings["run"]), settings["training"]
     snapshot_dir = Path(run_dir) / CHECKPOINT_DIR / SNAPSHOT_DIR
-    steps = snapshot_steps(training["max_steps"], training["eval_every"], **training["snapshots"])
-    callbacks = [history, SaveSnapshots(steps, snapshot_dir)]
-    if training["stop_after_generalizing"]:
-        callbacks.append(
-            StopAfterThreshold(
-                "val_accuracy",
-                training["stop_after_generalizing"]["val_accuracy"],
-                training["stop_after_generalizing"]["extra_ratio"],
-            )
-        )
-    trainer = make_trainer(
+
+    def bundle(module: GrokkingModule, trainer: pl.Trainer) -> dict:
+        bundle_snapshots(snapshot_dir, module.model, int(trainer.global_step), settings, Path(run_dir) / "snapshots.pt")
+        return {}
+
+    return fit_run(
+        settings,
         run_dir,
+        seed=run.seed,
+        build_module=lambda: GrokkingModule(
+            ModularDataset.load(dataset_path), settings["model"], settings["optimizer"], training["eval_every"]
+        ),
         max_steps=training["max_steps"],
-        checkpoint_every_epochs=max(1, training["checkpoint_every"] // training["eval_every"]),
-        callbacks=callbacks,
+        checkpoint_every=checkpoint_every_epochs(training["checkpoint_every"], training["eval_every"]),
+        metrics=LOGGED_METRICS,
+        to_curves=lambda records, module: records_to_tidy(
+            records, LOGGED_METRICS, study=STUDY, run=run.name, seed=run.seed, sweep=run.sweep_columns()
+        ),
+        callbacks=training_callbacks(training, snapshot_dir),
+        finish=bundle,
+        threads=threads,
         accelerator=accelerator,
         progress_every_steps=training["eval_every"],
         progress_metrics=["train_accuracy", "val_accuracy", "weight_norm"],
     )
-    trainer.fit(module, ckpt_path=resume_checkpoint(run_dir, settings))
 
-    curves = records_to_tidy(
-        history.records, LOGGED_METRICS, study=STUDY, run=run.name, seed=run.seed, sweep=run.sweep_columns()
-    )
-    bundle_snapshots(snapshot_dir, module.model, int(trainer.global_step), settings, Path(run_dir) / "snapshots.pt")
-    write_run_outputs(
-        run_dir, curves, settings=settings, seed=run.seed, started=started, extra={"steps": int(trainer.global_step)}
-    )
-    return curves
+
+def training_callbacks(training: dict, snapshot_dir: Path) -> list[pl.Callback]:
+    """The network saved after the evaluations at :func:`snapshot_steps` (one small file each,
+    beside ``last.ckpt``: kept for resume), and the early stop once the run has generalized."""
+    steps = snapshot_steps(training["max_steps"], training["eval_every"], **training["snapshots"])
+    callbacks = [
+        Snapshots(
+            steps,
+            key=lambda trainer, module: trainer.global_step,
+            path=lambda step: snapshot_dir / f"step{step:08d}.pt",
+            state=lambda module: cpu_state(module.model),
+        )
+    ]
+    stop = training["stop_after_generalizing"]
+    if stop:
+        callbacks.append(StopAfterThreshold("val_accuracy", stop["val_accuracy"], stop["extra_ratio"]))
+    return callbacks

@@ -14,15 +14,20 @@ Python: one point at a time, ~5-20 microseconds per iteration).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from phenomena.perturbation.shapes import Shape
+from phenomena.common.provenance import write_meta
+from phenomena.common.tables import records_to_tidy, write_parquet
+from phenomena.perturbation.shapes import Shape, start_points, target_shape
 
+STUDY = "perturbation"
 STATISTICS = ("mean_x", "mean_y", "sd_x", "sd_y", "correlation")
 
 
@@ -144,3 +149,39 @@ def statistics_records(
 
 STATISTIC_METRICS = {name: ("points", name) for name in (*STATISTICS, "mean_distance", "within_tolerance")}
 """Record key -> (split, metric) of the statistics table."""
+
+
+def run_datasaurus(settings: dict, run_dir: str | Path) -> pd.DataFrame:
+    """Anneal the start blob onto one target; write frames.parquet, statistics.parquet, meta.json."""
+    started, run_dir = dt.datetime.now(dt.timezone.utc), Path(run_dir)
+    start = start_points(settings["points"], settings["seed"])
+    shape = target_shape(settings["target"], start, settings["target_slack"])
+    annealing = AnnealingSettings(
+        iterations=settings["iterations"],
+        frames=settings["frames"],
+        decimals=settings["decimals"],
+        step=settings["step"],
+        temperature_start=settings["temperature"]["start"],
+        temperature_end=settings["temperature"]["end"],
+    )
+    snapshots = anneal(start, shape, annealing, seed=settings["seed"])
+    write_parquet(frames_table(snapshots, settings["target"]), run_dir / "frames.parquet", tidy=False)
+    records = statistics_records(snapshots, shape, settings["tolerance"])
+    table = records_to_tidy(
+        records,
+        STATISTIC_METRICS,
+        study=STUDY,
+        run=settings["run"],
+        seed=settings["seed"],
+        sweep={"part": "datasaurus", "target": settings["target"]},
+    )
+    write_parquet(table, run_dir / "statistics.parquet")
+    finished = dt.datetime.now(dt.timezone.utc)
+    write_meta(run_dir / "meta.json", config=settings, seed=settings["seed"], started=started, finished=finished)
+    last = records[-1]
+    print(
+        f"{settings['target']}: mean distance {records[0]['mean_distance']:.2f} -> {last['mean_distance']:.3f}, "
+        f"{last['within_tolerance']:.1%} of points within {settings['tolerance']}",
+        flush=True,
+    )
+    return table

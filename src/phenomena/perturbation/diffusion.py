@@ -10,16 +10,23 @@ noise but points on a fixed line.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import pandas as pd
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 
+from phenomena.common.files import atomic_path
 from phenomena.common.lightning import StepTicks
+from phenomena.common.tables import records_to_tidy
+from phenomena.common.training import checkpoint_every_epochs, fit_run
 
+STUDY = "perturbation"
 ROLL_SCALE = 6.85  # standard deviation of t (cos t, sin t) over both axes, measured on 10^6 points
+EVALUATION_SEED_OFFSET = 10_000  # held-out swiss-roll sets: generators apart from the training set's
 
 
 def swiss_roll(num_points: int, noise: float, generator: torch.Generator) -> torch.Tensor:
@@ -31,6 +38,18 @@ def swiss_roll(num_points: int, noise: float, generator: torch.Generator) -> tor
     angle = 1.5 * math.pi * (1 + 2 * torch.rand(num_points, generator=generator))
     points = torch.stack([angle * torch.cos(angle), angle * torch.sin(angle)], 1) / ROLL_SCALE
     return points + noise * torch.randn(num_points, 2, generator=generator)
+
+
+def swiss_roll_sets(settings: dict) -> dict[str, torch.Tensor]:
+    """Training set (from the run's seed) and two independent held-out sets of ``eval_points``."""
+    data, seed = settings["data"], settings["seed"]
+    train = swiss_roll(data["train_points"], data["noise"], torch.Generator().manual_seed(seed))
+    held_out = torch.Generator().manual_seed(seed + EVALUATION_SEED_OFFSET)
+    return {
+        "train": train,
+        "held_out": swiss_roll(data["eval_points"], data["noise"], held_out),
+        "held_out_again": swiss_roll(data["eval_points"], data["noise"], held_out),
+    }
 
 
 def line_points(num_points: int, start: list[float], end: list[float]) -> torch.Tensor:
@@ -138,6 +157,43 @@ class DiffusionModule(pl.LightningModule):
             optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps))
         )
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": cosine, "interval": "step"}}
+
+
+def train_diffusion(
+    settings: dict, run_dir: str | Path, *, threads: int = 1, accelerator: str = "auto"
+) -> pd.DataFrame:
+    """Train the DDPM of one seed; write model.pt (denoiser weights), history.parquet, meta.json."""
+    training = settings["training"]
+
+    def save_denoiser(module: DiffusionModule, trainer: pl.Trainer) -> dict:
+        with atomic_path(Path(run_dir) / "model.pt") as temporary:
+            torch.save(module.denoiser.state_dict(), temporary)
+        return {}
+
+    return fit_run(
+        settings,
+        run_dir,
+        seed=settings["seed"],
+        build_module=lambda: DiffusionModule(
+            swiss_roll_sets(settings)["train"], settings["model"], settings["schedule"], training
+        ),
+        max_steps=training["steps"],
+        checkpoint_every=checkpoint_every_epochs(training["checkpoint_every"], training["log_every"]),
+        metrics=["train_loss"],
+        to_curves=lambda records, module: records_to_tidy(
+            records,
+            {"train_loss": ("train", "loss")},
+            study=STUDY,
+            run=settings["run"],
+            seed=settings["seed"],
+            sweep={"part": "diffusion"},
+        ),
+        finish=save_denoiser,
+        threads=threads,
+        accelerator=accelerator,
+        progress_every_steps=training["log_every"],
+        progress_metrics=["train_loss"],
+    )
 
 
 SAMPLERS = ("ddpm", "ddim")

@@ -11,33 +11,25 @@ times, and the network is as expressive as one of width 1.
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+
+import pandas as pd
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from phenomena.common.files import atomic_path
 from phenomena.common.lightning import StepTicks
-from phenomena.common.runtime import isolated_global_rng
+from phenomena.common.mnist1d import make_mnist1d  # the zero-init data: make_digits
+from phenomena.common.tables import records_to_tidy
+from phenomena.common.training import checkpoint_every_epochs, fit_run
 
+STUDY = "perturbation"
 INITS = ("default", "zero", "constant")
 NUM_CLASSES = 10
-
-
-def make_mnist1d(num_samples: int, train_split: float, seed: int) -> dict[str, torch.Tensor]:
-    """MNIST-1D (Greydanus 2020) generated from its templates; nothing is downloaded."""
-    from mnist1d.data import get_dataset_args, make_dataset
-
-    args = get_dataset_args()
-    args.num_samples, args.train_split, args.seed = num_samples, train_split, seed
-    with isolated_global_rng():
-        data = make_dataset(args)
-    return {
-        "train_inputs": torch.as_tensor(data["x"], dtype=torch.float32),
-        "train_labels": torch.as_tensor(data["y"], dtype=torch.int64),
-        "test_inputs": torch.as_tensor(data["x_test"], dtype=torch.float32),
-        "test_labels": torch.as_tensor(data["y_test"], dtype=torch.int64),
-    }
 
 
 def build_mlp(inputs: int, width: int, hidden_layers: int) -> nn.Sequential:
@@ -107,11 +99,15 @@ class ZeroInitModule(pl.LightningModule):
         self.data = data
         for name, tensor in data.items():
             self.register_buffer(name, tensor, persistent=False)
+        # the example order, from the run's seed; its state travels in checkpoints, so a
+        # resumed run shuffles the epochs after the checkpoint as the uninterrupted run did
+        self.example_order = torch.Generator().manual_seed(int(torch.initial_seed()) % 2**63)
+        self.loaded_order: torch.Tensor | None = None
 
     def train_dataloader(self) -> DataLoader:
         dataset = TensorDataset(self.data["train_inputs"], self.data["train_labels"])
-        generator = torch.Generator().manual_seed(int(torch.initial_seed()) % 2**63)
-        return DataLoader(dataset, batch_size=self.training_settings["batch_size"], shuffle=True, generator=generator)
+        batch_size = self.training_settings["batch_size"]
+        return DataLoader(dataset, batch_size=batch_size, shuffle=True, generator=self.example_order)
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader(StepTicks(1), batch_size=None)
@@ -125,6 +121,18 @@ class ZeroInitModule(pl.LightningModule):
 
     def configure_optimizers(self):
         return torch.optim.Adam(self.model.parameters(), lr=self.training_settings["lr"])
+
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        checkpoint["example_order"] = self.example_order.get_state()
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        self.loaded_order = checkpoint.get("example_order")  # absent from checkpoints of older versions
+
+    def on_train_start(self) -> None:
+        """Set the loaded order now: Lightning draws from it when it sets up the dataloader, after loading."""
+        if self.loaded_order is not None:
+            self.example_order.set_state(self.loaded_order)
+            self.loaded_order = None
 
 
 @torch.no_grad()
@@ -154,3 +162,45 @@ def logged_metrics(layers: int) -> dict[str, tuple[str, str]]:
         names[f"layer{index}_unit_spread"] = (f"layer{index}", "unit_spread")
         names[f"layer{index}_activation_rank"] = (f"layer{index}", "activation_rank")
     return names
+
+
+def make_digits(settings: dict, path: str | Path) -> None:
+    """MNIST-1D for the zero-init runs, saved with torch."""
+    data = make_mnist1d(settings["num_samples"], settings["train_split"], settings["seed"])
+    with atomic_path(path) as temporary:
+        torch.save(data, temporary)
+    print({name: tuple(tensor.shape) for name, tensor in data.items()}, flush=True)
+
+
+def train_zero_init(
+    settings: dict, data_path: str | Path, run_dir: str | Path, *, threads: int = 1, accelerator: str = "auto"
+) -> pd.DataFrame:
+    """Train one MLP from its initialization; write history.parquet (curves and unit sameness) and meta.json.
+
+    The history starts with the untrained network (step 0), then one record per epoch.
+    """
+    data = torch.load(data_path, weights_only=True)
+    training, names = settings["training"], logged_metrics(settings["model"]["hidden_layers"])
+    batches_per_epoch = math.ceil(len(data["train_labels"]) / training["batch_size"])
+    return fit_run(
+        settings,
+        run_dir,
+        seed=settings["seed"],
+        build_module=lambda: ZeroInitModule(data, settings["model"], settings["init"], training),
+        max_steps=training["epochs"] * batches_per_epoch,
+        checkpoint_every=checkpoint_every_epochs(training["checkpoint_every"]),
+        metrics=names,
+        first_record=lambda module: {"step": 0, **evaluate(module.model, data)},
+        to_curves=lambda records, module: records_to_tidy(
+            records,
+            names,
+            study=STUDY,
+            run=settings["run"],
+            seed=settings["seed"],
+            sweep={"part": "zero_init", "init": settings["init"]},
+        ),
+        threads=threads,
+        accelerator=accelerator,
+        progress_every_steps=10,
+        progress_metrics=["train_accuracy", "test_accuracy", "layer1_unit_spread"],
+    )

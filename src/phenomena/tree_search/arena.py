@@ -115,23 +115,47 @@ def play_tournament(
     ``score_first`` is 1 if the player moving first (before the opening) won, 0.5 for a
     draw, 0 for a loss. Both players play the opening's forced moves.
     """
-    first, second, opening_index = [], [], []
-    for i, j in pairs:
-        for k in range(len(opening_moves)):
-            first += [i, j]
-            second += [j, i]
-            opening_index += [k, k]
-    first, second = torch.tensor(first), torch.tensor(second)
-    n = len(first)
-    state = game.initial(n)
+    first, second, opening_index = seat_games(pairs, len(opening_moves))
+    state = game.initial(len(first))
     plies = len(opening_moves[0]) if opening_moves else 0
     for ply in range(plies):
         moves = torch.tensor([opening_moves[k][ply] for k in opening_index])
         state, _, _ = game.step(state, moves)
+    score_first, length = play_out(game, movers, state, first, second, plies)
+    names = [m.player.name for m in movers]
+    return pd.DataFrame(
+        {
+            "game": range(len(first)),
+            "first": [names[i] for i in first.tolist()],
+            "second": [names[i] for i in second.tolist()],
+            "opening": ["-".join(map(str, opening_moves[k])) for k in opening_index],
+            "score_first": score_first.numpy(),
+            "plies": length.numpy(),
+        }
+    )
+
+
+def seat_games(pairs: list[tuple[int, int]], openings: int) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
+    """The games of a tournament: the player moving first, the one moving second and the opening
+    of each; every pair on every opening, once with each colour."""
+    first, second, opening_index = [], [], []
+    for i, j in pairs:
+        for k in range(openings):
+            first += [i, j]
+            second += [j, i]
+            opening_index += [k, k]
+    return torch.tensor(first), torch.tensor(second), opening_index
+
+
+def play_out(
+    game: ConnectFour, movers: list[Mover], state: State, first: torch.Tensor, second: torch.Tensor, ply: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Play the games of ``state`` (``ply`` moves in) to their end, all together: at each ply every
+    player moves all its live games in one call. Returns the first player's score and each game's length."""
+    n = len(first)
     score_first = torch.full((n,), 0.5)
     length = torch.zeros(n, dtype=torch.int64)
     live = torch.arange(n)
-    ply = plies
     started = time.perf_counter()
     while len(live):
         print(f"ply {ply}: {len(live)} games still running ({time.perf_counter() - started:.1f} s)", flush=True)
@@ -145,17 +169,7 @@ def play_tournament(
         length[live[over]] = ply + 1
         live, state = live[~over], state[~over]
         ply += 1
-    names = [m.player.name for m in movers]
-    return pd.DataFrame(
-        {
-            "game": range(n),
-            "first": [names[i] for i in first.tolist()],
-            "second": [names[i] for i in second.tolist()],
-            "opening": ["-".join(map(str, opening_moves[k])) for k in opening_index],
-            "score_first": score_first.numpy(),
-            "plies": length.numpy(),
-        }
-    )
+    return score_first, length
 
 
 def solver_accuracy(game: ConnectFour, mover: Mover, state: State, optimal: torch.Tensor, value: torch.Tensor) -> dict:

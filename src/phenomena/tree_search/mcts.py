@@ -11,6 +11,7 @@ player to move): the network, or the pure-MCTS baseline's uniform prior and rand
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import torch
 
@@ -76,6 +77,44 @@ class SearchResult:
         return (self.visits + 1e-3 * self.prior).argmax(-1)
 
 
+class Forest:
+    """One preallocated tree per game, all stored in the same tensors.
+
+    Node ``i`` of game ``g`` is row ``g * size + i``; a tree's nodes are numbered in the order
+    they were created, its root 0. Edge statistics sit at the parent, per action.
+    """
+
+    def __init__(self, batch: int, size: int, actions: int):
+        rows = batch * size
+        self.games = torch.arange(batch)
+        self.base = self.games * size  # row of each root
+        self.children = torch.full((rows, actions), -1, dtype=torch.int64)  # node number of the child; -1: none
+        # Edge statistics side by side, so that one gather per tree level reads them all:
+        # visits, value sum (for the player choosing the edge), prior, and 0 / -inf for legal / illegal.
+        self.stats = torch.zeros(rows, 4, actions)
+        self.visits, self.value_sum, self.prior, self.illegal = self.stats.unbind(1)
+        self.flat_stats = self.stats.view(-1)
+        self.position = torch.zeros(rows, dtype=torch.int64)
+        self.mask = torch.zeros(rows, dtype=torch.int64)
+        self.moves = torch.zeros(rows, dtype=torch.int64)
+        self.terminal_value = torch.full((rows,), float("nan"))  # value for the player to move; nan: not terminal
+        self.next_free = torch.ones(batch, dtype=torch.int64)  # node number the next child of each tree gets
+
+    def state(self, rows: torch.Tensor) -> State:
+        return State(self.position[rows], self.mask[rows], self.moves[rows])
+
+    def store(self, rows: torch.Tensor, state: State) -> None:
+        self.position[rows], self.mask[rows], self.moves[rows] = state.position, state.mask, state.moves
+
+
+class Path(NamedTuple):
+    """The edges of one descent, level by level: (depth, batch) each."""
+
+    nodes: torch.Tensor  # row of the node the edge leaves
+    actions: torch.Tensor
+    live: torch.Tensor  # whether the game's descent reached this level
+
+
 @torch.inference_mode()
 def search(
     game: ConnectFour,
@@ -90,95 +129,120 @@ def search(
 
     With ``dirichlet_alpha`` the root priors are mixed with Dirichlet noise (self-play).
     """
-    batch, actions, size = len(roots), game.actions, simulations + 1
-    flat_base = torch.arange(batch) * size
-    children = torch.full((batch * size, actions), -1, dtype=torch.int64)
-    # Edge statistics side by side, so that one gather per tree level reads them all:
-    # visits, value sum (for the player choosing the edge), prior, and 0 / -inf for legal / illegal.
-    stats = torch.zeros(batch * size, 4, actions)
-    visits, value_sum, prior, illegal = stats.unbind(1)
-    position = torch.zeros(batch * size, dtype=torch.int64)
-    mask = torch.zeros(batch * size, dtype=torch.int64)
-    moves = torch.zeros(batch * size, dtype=torch.int64)
-    terminal_value = torch.full((batch * size,), float("nan"))  # value for the player to move; nan: not terminal
-    next_free = torch.ones(batch, dtype=torch.int64)
+    forest = Forest(len(roots), simulations + 1, game.actions)
+    root_value = plant_roots(forest, game, evaluate, roots, dirichlet_alpha, dirichlet_fraction)
+    for _ in range(simulations):
+        path = select(forest, c_puct)
+        leaf_value = expand(forest, game, evaluate, path.nodes[-1], path.actions[-1])
+        backup(forest, path, leaf_value)
+    base = forest.base
+    root_visits = forest.visits[base]
+    q = torch.where(root_visits > 0, forest.value_sum[base] / root_visits.clamp_min(1), 0.0)
+    return SearchResult(root_visits, forest.prior[base], q, root_value)
 
-    position[flat_base], mask[flat_base], moves[flat_base] = roots.position, roots.mask, roots.moves
+
+def plant_roots(
+    forest: Forest,
+    game: ConnectFour,
+    evaluate: Evaluator,
+    roots: State,
+    dirichlet_alpha: float | None,
+    dirichlet_fraction: float,
+) -> torch.Tensor:
+    """Store the roots and their priors, mixed with Dirichlet noise when ``dirichlet_alpha`` is
+    given; returns the evaluator's value of each root."""
+    base = forest.base
+    forest.store(base, roots)
     root_legal = game.legal(roots)
-    illegal[flat_base] = torch.where(root_legal, 0.0, float("-inf"))
+    forest.illegal[base] = torch.where(root_legal, 0.0, float("-inf"))
     logits, root_value = evaluate(roots)
     root_prior = masked_softmax(logits, root_legal)
     if dirichlet_alpha is not None:
         gamma = torch.distributions.Gamma(torch.tensor(dirichlet_alpha), torch.tensor(1.0))
-        noise = gamma.sample((batch, actions)) * root_legal
+        noise = gamma.sample((len(roots), game.actions)) * root_legal
         noise = noise / noise.sum(-1, keepdim=True)
         root_prior = (1 - dirichlet_fraction) * root_prior + dirichlet_fraction * noise
-    prior[flat_base] = root_prior
+    forest.prior[base] = root_prior
+    return root_value
 
-    games = torch.arange(batch)
-    flat_stats = stats.view(-1)
-    for _ in range(simulations):
-        # Selection: descend every tree until an edge without a child or a terminal child.
-        node = flat_base.clone()
-        path_nodes, path_actions, path_live = [], [], []
-        live = torch.ones(batch, dtype=torch.bool)
-        while True:
-            n, w, p, penalty = stats[node].unbind(1)
-            total = n.sum(-1, keepdim=True).clamp_min(1)
-            q = w / n.clamp_min(1)  # value sums of unvisited edges are 0: q = 0 there
-            action = (q + c_puct * p * total.sqrt() / (1 + n) + penalty).argmax(-1)
-            path_nodes.append(node)
-            path_actions.append(action)
-            path_live.append(live)
-            child = children[node, action]
-            descend = live & (child >= 0)
-            descend &= torch.isnan(terminal_value[flat_base + child.clamp_min(0)])
-            if not bool(descend.any()):
-                break
-            node = torch.where(descend, flat_base + child, node)
-            live = descend
-        # Expansion: one new node per tree whose selected edge has no child yet.
+
+def select(forest: Forest, c_puct: float) -> Path:
+    """Descend every tree by PUCT until an edge without a child or with a terminal child."""
+    base, stats, children, terminal_value = forest.base, forest.stats, forest.children, forest.terminal_value
+    node = base.clone()
+    path_nodes, path_actions, path_live = [], [], []
+    live = torch.ones(len(base), dtype=torch.bool)
+    while True:
+        n, w, p, penalty = stats[node].unbind(1)
+        total = n.sum(-1, keepdim=True).clamp_min(1)
+        q = w / n.clamp_min(1)  # value sums of unvisited edges are 0: q = 0 there
+        action = (q + c_puct * p * total.sqrt() / (1 + n) + penalty).argmax(-1)
+        path_nodes.append(node)
+        path_actions.append(action)
+        path_live.append(live)
         child = children[node, action]
-        leaf_value = torch.zeros(batch)
-        existing = child >= 0  # a terminal node reached again
-        leaf_value[existing] = terminal_value[flat_base[existing] + child[existing]]
-        new = ~existing
-        if bool(new.any()):
-            parents, new_actions, owners = node[new], action[new], games[new]
-            parent_state = State(position[parents], mask[parents], moves[parents])
-            child_state, won, over = game.step(parent_state, new_actions, check=False)
-            ids = next_free[owners]
-            next_free[owners] += 1
-            slots = flat_base[owners] + ids
-            children[parents, new_actions] = ids
-            position[slots], mask[slots], moves[slots] = child_state.position, child_state.mask, child_state.moves
-            values = torch.where(won, -1.0, 0.0)  # the player to move at the child just lost, or drew
-            terminal_value[slots] = torch.where(over, values, float("nan"))
-            open_leaves = ~over
-            if bool(open_leaves.any()):
-                open_slots, open_states = slots[open_leaves], child_state[open_leaves]
-                legal = game.legal(open_states)
-                logits, value = evaluate(open_states)
-                prior[open_slots] = masked_softmax(logits, legal)
-                illegal[open_slots] = torch.where(legal, 0.0, float("-inf"))
-                values[open_leaves] = value
-            leaf_value[new] = values
-        # Backup: the edge into the leaf gets -v (its chooser is the leaf's opponent), and
-        # the sign alternates upwards.
-        depth = len(path_nodes)
-        nodes = torch.stack(path_nodes)  # (depth, batch)
-        taken = torch.stack(path_actions)
-        used = torch.stack(path_live)
-        length = used.sum(0)  # edges on each game's path
-        levels = torch.arange(depth).unsqueeze(1)
-        sign = torch.where((length - levels) % 2 == 1, -1.0, 1.0)
-        visit_index = (nodes * (4 * actions) + taken)[used]  # row 0 of each node's stats: visits
-        flat_stats.index_put_(
-            (torch.cat([visit_index, visit_index + actions]),),  # row 1: value sums
-            torch.cat([torch.ones(len(visit_index)), (sign * leaf_value)[used]]),
-            accumulate=True,
-        )
+        descend = live & (child >= 0)
+        descend &= torch.isnan(terminal_value[base + child.clamp_min(0)])
+        if not bool(descend.any()):
+            return Path(torch.stack(path_nodes), torch.stack(path_actions), torch.stack(path_live))
+        node = torch.where(descend, base + child, node)
+        live = descend
 
-    root_visits = visits[flat_base]
-    q = torch.where(root_visits > 0, value_sum[flat_base] / root_visits.clamp_min(1), 0.0)
-    return SearchResult(root_visits, prior[flat_base], q, root_value)
+
+def expand(
+    forest: Forest, game: ConnectFour, evaluate: Evaluator, node: torch.Tensor, action: torch.Tensor
+) -> torch.Tensor:
+    """One new node per tree whose selected edge has no child yet; returns the value of each
+    tree's leaf (new, or a terminal node reached again) for the player to move there."""
+    child = forest.children[node, action]
+    leaf_value = torch.zeros(len(node))
+    existing = child >= 0  # a terminal node reached again
+    leaf_value[existing] = forest.terminal_value[forest.base[existing] + child[existing]]
+    new = ~existing
+    if bool(new.any()):
+        leaf_value[new] = add_children(forest, game, evaluate, node[new], action[new], forest.games[new])
+    return leaf_value
+
+
+def add_children(
+    forest: Forest,
+    game: ConnectFour,
+    evaluate: Evaluator,
+    parents: torch.Tensor,
+    actions: torch.Tensor,
+    owners: torch.Tensor,
+) -> torch.Tensor:
+    """The child of each (parent, action) edge, added to its owner's tree; the open ones are
+    evaluated in one batch. Returns each child's value for the player to move there."""
+    child_state, won, over = game.step(forest.state(parents), actions, check=False)
+    ids = forest.next_free[owners]
+    forest.next_free[owners] += 1
+    slots = forest.base[owners] + ids
+    forest.children[parents, actions] = ids
+    forest.store(slots, child_state)
+    values = torch.where(won, -1.0, 0.0)  # the player to move at the child just lost, or drew
+    forest.terminal_value[slots] = torch.where(over, values, float("nan"))
+    open_leaves = ~over
+    if bool(open_leaves.any()):
+        open_slots, open_states = slots[open_leaves], child_state[open_leaves]
+        legal = game.legal(open_states)
+        logits, value = evaluate(open_states)
+        forest.prior[open_slots] = masked_softmax(logits, legal)
+        forest.illegal[open_slots] = torch.where(legal, 0.0, float("-inf"))
+        values[open_leaves] = value
+    return values
+
+
+def backup(forest: Forest, path: Path, leaf_value: torch.Tensor) -> None:
+    """A visit and the leaf's value for every edge on each tree's path, with one scatter-add: the
+    edge into the leaf gets -v (its chooser is the leaf's opponent), and the sign alternates upwards."""
+    actions = forest.children.shape[1]
+    length = path.live.sum(0)  # edges on each game's path
+    levels = torch.arange(len(path.live)).unsqueeze(1)
+    sign = torch.where((length - levels) % 2 == 1, -1.0, 1.0)
+    visit_index = (path.nodes * (4 * actions) + path.actions)[path.live]  # row 0 of each node's stats: visits
+    forest.flat_stats.index_put_(
+        (torch.cat([visit_index, visit_index + actions]),),  # row 1: value sums
+        torch.cat([torch.ones(len(visit_index)), (sign * leaf_value)[path.live]]),
+        accumulate=True,
+    )

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
-from phenomena.grokking.module import StepTicks
+from phenomena.common.lightning import StepTicks
 from phenomena.tree_search.game import ConnectFour
 from phenomena.tree_search.network import PolicyValueNet, forward_flops
 from phenomena.tree_search.selfplay import Examples, self_play

@@ -11,18 +11,12 @@ arena reads are the rule's declared outputs, so Snakemake knows them.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-import pytorch_lightning as pl
-import torch
 
-from phenomena.common.files import atomic_path
-from phenomena.common.lightning import MetricHistory, make_trainer, resume_checkpoint
-from phenomena.common.provenance import write_run_outputs
-from phenomena.common.runtime import seed_everything, set_threads
 from phenomena.common.tables import records_to_tidy
+from phenomena.common.training import Snapshots, checkpoint_every_epochs, fit_run
 from phenomena.tree_search.module import LOGGED_METRICS, AlphaZeroModule
 from phenomena.tree_search.runs import TreeSearchRun
 
@@ -34,64 +28,45 @@ def snapshot_path(run_dir: str | Path, iteration: int) -> Path:
     return Path(run_dir) / SNAPSHOT_DIR / f"iter{iteration:04d}.pt"
 
 
-class Snapshots(pl.Callback):
-    """Write the network (and the compute spent) at the listed iterations, for the arena."""
-
-    def __init__(self, run_dir: str | Path, iterations: list[int]):
-        self.run_dir, self.iterations = Path(run_dir), set(iterations)
-
-    def save(self, module: AlphaZeroModule) -> None:
-        path = snapshot_path(self.run_dir, module.counters["iterations"])
-        with atomic_path(path) as temporary:
-            torch.save(module.snapshot(), temporary)
-
-    def on_fit_start(self, trainer: pl.Trainer, module: AlphaZeroModule) -> None:
-        if 0 in self.iterations and module.counters["iterations"] == 0:
-            self.save(module)
-
-    def on_validation_end(self, trainer: pl.Trainer, module: AlphaZeroModule) -> None:
-        if module.counters["iterations"] in self.iterations:
-            self.save(module)
-
-
-def train_run(settings: dict, run_dir: str | Path, *, threads: int = 1, accelerator: str = "cpu") -> pd.DataFrame:
+def train_run(settings: dict, run_dir: str | Path, *, threads: int = 1) -> pd.DataFrame:
     """Train the run described by ``settings`` (see ``runs.resolved_settings``); returns its curves.
 
-    Search runs on the CPU: one tree per game and many tiny tensor ops, where a GPU's
-    launch latency would dominate; ``accelerator`` is accepted for a uniform interface.
+    Writes the network (and the compute spent) at the iterations of ``settings["snapshots"]``
+    for the arena, ``history.parquet`` (its ``step`` counts iterations) and ``meta.json``.
+    Runs on the CPU, by design: search plays one tree per game with many tiny tensor ops,
+    where a GPU's launch latency would dominate.
     """
-    started = dt.datetime.now(dt.timezone.utc)
-    run = TreeSearchRun(**settings["run"])
-    training = settings["training"]
-    set_threads(threads)
-    seed_everything(run.seed)
-    module = AlphaZeroModule(settings["board"], settings["network"], settings["selfplay"], training)
-    history = MetricHistory(list(LOGGED_METRICS))
-    trainer = make_trainer(
+    run, training = TreeSearchRun(**settings["run"]), settings["training"]
+    steps_per_iteration = training["steps_per_iteration"]  # one iteration is one Lightning epoch
+    snapshots = Snapshots(
+        settings["snapshots"],
+        key=lambda trainer, module: module.counters["iterations"],
+        path=lambda iteration: snapshot_path(run_dir, iteration),
+        state=lambda module: module.snapshot(),
+    )
+    return fit_run(
+        settings,
         run_dir,
-        max_steps=training["iterations"] * training["steps_per_iteration"],
-        checkpoint_every_epochs=training["checkpoint_every"],
-        callbacks=[history, Snapshots(run_dir, settings["snapshots"])],
+        seed=run.seed,
+        build_module=lambda: AlphaZeroModule(settings["board"], settings["network"], settings["selfplay"], training),
+        max_steps=training["iterations"] * steps_per_iteration,
+        checkpoint_every=checkpoint_every_epochs(training["checkpoint_every"]),
+        metrics=LOGGED_METRICS,
+        to_curves=lambda records, module: records_to_tidy(
+            [{**record, "step": record["step"] // steps_per_iteration} for record in records],
+            LOGGED_METRICS,
+            study=STUDY,
+            run=run.name,
+            seed=run.seed,
+            sweep=run.sweep_columns(),
+        ),
+        callbacks=[snapshots],
+        finish=lambda module, trainer: {
+            "iterations": module.counters["iterations"],
+            "train_flops": module.train_flops(),
+        },
+        threads=threads,
         accelerator="cpu",
-        progress_every_steps=training["steps_per_iteration"],
+        progress_every_steps=steps_per_iteration,
         progress_metrics=["policy_loss", "value_loss", "draws", "game_length"],
     )
-    trainer.fit(module, ckpt_path=resume_checkpoint(run_dir, settings))
-
-    curves = records_to_tidy(
-        [{**r, "step": r["step"] // training["steps_per_iteration"]} for r in history.records],
-        LOGGED_METRICS,
-        study=STUDY,
-        run=run.name,
-        seed=run.seed,
-        sweep=run.sweep_columns(),
-    )
-    write_run_outputs(
-        run_dir,
-        curves,
-        settings=settings,
-        seed=run.seed,
-        started=started,
-        extra={"iterations": module.counters["iterations"], "train_flops": module.train_flops()},
-    )
-    return curves

@@ -1,12 +1,21 @@
-"""One module per figure, each with ``plot(curves, summary) -> Figure``.
+"""The grokking figures, one module each, and the helpers they share.
+
+Each figure module has ``plot(curves, summary, ...) -> Figure``: the study's curves and
+summary tables, and for the ``progress``, ``llc`` and ``llc_final`` figures the ``progress``
+or ``llc`` table as well. The helpers here pick the runs a figure shows (the main AdamW runs
+with weight decay, the weight-decay-0 control, the runs measured along training) and mark
+the grokking step on step axes.
 
 A figure's code lives in its own file so that the workflow can declare that file as the
-figure rule's input: editing one figure reruns that figure alone.
+figure rule's input: editing one figure reruns that figure alone; editing this file reruns
+them all.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+
+from phenomena.common.plotting import log_step_axis
 
 MAIN_OPTIMIZER = "adamw"
 
@@ -34,6 +43,15 @@ def grokking_step(summary: pd.DataFrame, run: str) -> float | None:
     return float(step.iloc[0]) if len(step) and pd.notna(step.iloc[0]) else None
 
 
+def step_axes_marking_grokking(axes, summary: pd.DataFrame, run: str) -> None:
+    """Log step axes, with a dotted line at the run's grokking step where it has one."""
+    step = grokking_step(summary, run)
+    for axis in axes:
+        if step is not None:
+            axis.axvline(step, color="black", linestyle=":", alpha=0.8, label="grokking step (95% val.)")
+        log_step_axis(axis)
+
+
 def trajectory_runs(table: pd.DataFrame, max_runs: int = 4) -> dict[str, str]:
     """Runs of ``table`` measured at more than their last step, by name -> panel title.
 
@@ -42,7 +60,7 @@ def trajectory_runs(table: pd.DataFrame, max_runs: int = 4) -> dict[str, str]:
     """
     counts = table.groupby("run")["step"].nunique()
     rows = table[table["run"].isin(counts[counts > 1].index)].drop_duplicates("run")
-    main = rows[(rows["optimizer"] == MAIN_OPTIMIZER) & (rows["weight_decay"] > 0)]
+    main = main_runs(rows)
     rows = main if len(main) else rows
     rows = rows[rows["seed"] == rows["seed"].min()].sort_values(["train_fraction", "weight_decay"]).head(max_runs)
     return {

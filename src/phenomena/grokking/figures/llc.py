@@ -5,8 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from phenomena.common.plotting import log_step_axis
-from phenomena.grokking.figures import accuracy_curves, grokking_step, trajectory_runs
+from phenomena.grokking.figures import accuracy_curves, step_axes_marking_grokking, trajectory_runs
 
 
 def plot(curves: pd.DataFrame, summary: pd.DataFrame, llc: pd.DataFrame) -> plt.Figure:
@@ -23,11 +22,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, llc: pd.DataFrame) -> plt.
             estimate.index, estimate["llc"], yerr=estimate["llc_std"], marker="o", markersize=3, color="C2",
             capsize=2, label="LLC (bars: spread over chains)",
         )  # fmt: skip
-        step = grokking_step(summary, run)
-        for axis in (top, bottom):
-            if step is not None:
-                axis.axvline(step, color="black", linestyle=":", alpha=0.8, label="grokking step (95% val.)")
-            log_step_axis(axis)
+        step_axes_marking_grokking((top, bottom), summary, run)
         top.set(title=label, ylim=(-0.02, 1.02))
         bottom.set_yscale("log")  # the LLC spans three decades from memorization to the algorithm
         bottom.set(xlabel="optimization step (log)")

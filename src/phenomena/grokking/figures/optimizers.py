@@ -25,6 +25,16 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     data = data[data["split"] == "validation"]
     order = [o for o in ORDER if o in set(data["optimizer"])]
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [3, 2]})
+    draw_validation_accuracy(left, data, order)
+    steps = compared(summary)
+    draw_steps_to_generalize(right, steps, order)
+    fractions = ", ".join(f"{f:g}" for f in sorted(steps["train_fraction"].unique()))
+    figure.suptitle(f"AdamW vs matched-lr AdamW vs Grokfast-EMA (train fraction {fractions})", y=1.02)
+    return figure
+
+
+def draw_validation_accuracy(axis: plt.Axes, data: pd.DataFrame, order: list[str]) -> None:
+    """Validation accuracy against step, one line per run, coloured by optimizer."""
     sns.lineplot(
         data=data,
         x="step",
@@ -33,14 +43,17 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
         hue_order=order,
         units="run",
         estimator=None,
-        ax=left,
+        ax=axis,
         alpha=0.85,
     )
-    log_step_axis(left)
-    left.set(
+    log_step_axis(axis)
+    axis.set(
         xlabel="optimization step (log)", ylabel="validation accuracy", title="Validation accuracy (one line per seed)"
     )
-    steps = compared(summary)
+
+
+def draw_steps_to_generalize(axis: plt.Axes, steps: pd.DataFrame, order: list[str]) -> None:
+    """Steps to 95% validation accuracy per optimizer: a dot per seed, a bar at the mean."""
     sns.stripplot(
         data=steps,
         x="optimizer",
@@ -49,7 +62,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
         hue="optimizer",
         hue_order=order,
         size=7,
-        ax=right,
+        ax=axis,
         legend=False,
     )
     sns.pointplot(
@@ -62,12 +75,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
         markers="_",
         markersize=20,
         linestyle="none",
-        ax=right,
+        ax=axis,
     )
-    right.set(
-        ylabel="steps to 95% validation accuracy", xlabel="", title="Steps to generalize (dots: seeds, bar: mean)"
-    )
-    right.tick_params(axis="x", labelrotation=15)
-    fractions = ", ".join(f"{f:g}" for f in sorted(steps["train_fraction"].unique()))
-    figure.suptitle(f"AdamW vs matched-lr AdamW vs Grokfast-EMA (train fraction {fractions})", y=1.02)
-    return figure
+    axis.set(ylabel="steps to 95% validation accuracy", xlabel="", title="Steps to generalize (dots: seeds, bar: mean)")
+    axis.tick_params(axis="x", labelrotation=15)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from phenomena.common.plotting import log_step_axis
-from phenomena.grokking.figures import accuracy_curves, grokking_step, trajectory_runs
+from phenomena.grokking.figures import accuracy_curves, step_axes_marking_grokking, trajectory_runs
 
 LOSSES = {
     "loss": ("full logits", "-"),
@@ -37,11 +36,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, progress: pd.DataFrame) ->
             share.set_yticks([])
         share.grid(False)
         bottom.plot(validation["step"], validation["value"], "--", color="C1", label="validation accuracy")
-        step = grokking_step(summary, run)
-        for axis in (top, middle, bottom):
-            if step is not None:
-                axis.axvline(step, color="black", linestyle=":", alpha=0.8, label="grokking step (95% val.)")
-            log_step_axis(axis)
+        step_axes_marking_grokking((top, middle, bottom), summary, run)
         keys = rows["key_frequencies"].iloc[0]
         top.set_title(f"{label}\nkey frequencies k = {keys.replace(' ', ', ')}", fontsize=9)
         bottom.set(xlabel="optimization step (log)", ylim=(-0.02, 1.02))

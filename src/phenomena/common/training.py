@@ -1,0 +1,151 @@
+"""One training run of any study: seed, build, fit (resuming), then write the run's files.
+
+Each study's ``train.py`` says what is particular to its runs (the module, the step budget,
+the curves, its own files) and calls :func:`fit_run`, which does the rest in one order for
+all: threads and seed, build the LightningModule, fit it with :func:`make_trainer` (resuming
+from ``checkpoints/last.ckpt`` when an earlier attempt with the same settings left one), turn
+the records into tidy curves, let the study write its own files, then write
+``history.parquet`` and ``meta.json`` (written last: the mark of a finished run).
+
+Also here: the one rule for how often a run checkpoints (:func:`checkpoint_every_epochs`),
+the snapshot callback of the studies that keep networks along the way (:class:`Snapshots`),
+and the random state that checkpoints carry (:class:`RandomState`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+import pytorch_lightning as pl
+import torch
+from pytorch_lightning.callbacks import Callback
+
+from phenomena.common.files import atomic_path
+from phenomena.common.lightning import MetricHistory, make_trainer, resume_checkpoint
+from phenomena.common.provenance import write_run_outputs
+from phenomena.common.runtime import seed_everything, set_threads
+
+
+def checkpoint_every_epochs(every: int, units_per_epoch: int = 1) -> int:
+    """The checkpoint cadence :func:`make_trainer` takes, in Lightning epochs, from a configured one.
+
+    ``every`` counts the study's own unit, ``units_per_epoch`` of which make one Lightning epoch:
+    steps for grokking (``eval_every`` per epoch) and diffusion (``log_every``), epochs or
+    iterations (one per epoch) for the others. Rounded down, and at least every epoch.
+    """
+    return max(1, every // units_per_epoch)
+
+
+class Snapshots(Callback):
+    """Save ``state(module)`` to ``path(key)`` after each validation whose ``key`` is listed in ``keys``.
+
+    ``key(trainer, module)`` is the run's progress in the study's unit (grokking: the global
+    step; tree search: the iteration). Key 0, when listed, is the state before any training,
+    saved as a fresh run starts. Files are written atomically; a resumed run keeps the earlier
+    ones and rewrites the later ones, identical because training is deterministic.
+    """
+
+    def __init__(
+        self,
+        keys: Iterable[int],
+        key: Callable[[pl.Trainer, pl.LightningModule], int],
+        path: Callable[[int], Path],
+        state: Callable[[pl.LightningModule], object],
+    ):
+        self.keys, self.key, self.path, self.state = set(keys), key, path, state
+
+    def save(self, module: pl.LightningModule, key: int) -> None:
+        with atomic_path(self.path(key)) as temporary:
+            torch.save(self.state(module), temporary)
+
+    def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        if 0 in self.keys and trainer.ckpt_path is None:  # a fresh run, not a resumed one
+            self.save(pl_module, 0)
+
+    def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        key = self.key(trainer, pl_module)
+        if key in self.keys:
+            self.save(pl_module, key)
+
+
+class RandomState(Callback):
+    """Carry torch's global random state (CPU and CUDA) in checkpoints.
+
+    Lightning's checkpoints hold the weights, the optimizer and the loops but no random state,
+    so a resumed run would draw other minibatches and noise than the uninterrupted run
+    (diffusion draws both at every step). The state is taken as a checkpoint is written, and
+    set again as training starts: not as the checkpoint is loaded, for Lightning draws from the
+    generator in between, as it sets up the dataloaders (the uninterrupted run did that before).
+    """
+
+    def __init__(self):
+        self.loaded: dict | None = None
+
+    def state_dict(self) -> dict:
+        cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []
+        return {"cpu": torch.get_rng_state(), "cuda": cuda}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self.loaded = state_dict
+
+    def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        if self.loaded is None:
+            return
+        torch.set_rng_state(self.loaded["cpu"])
+        if self.loaded["cuda"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(self.loaded["cuda"])
+        self.loaded = None
+
+
+def fit_run(
+    settings: dict,
+    run_dir: str | Path,
+    *,
+    seed: int,
+    build_module: Callable[[], pl.LightningModule],
+    max_steps: int | Callable[[pl.LightningModule], int],
+    checkpoint_every: int,
+    metrics: Iterable[str] | None,
+    to_curves: Callable[[list[dict], pl.LightningModule], pd.DataFrame],
+    first_record: Callable[[pl.LightningModule], dict] | None = None,
+    callbacks: Sequence[Callback] = (),
+    finish: Callable[[pl.LightningModule, pl.Trainer], dict] | None = None,
+    threads: int = 1,
+    accelerator: str = "auto",
+    progress_every_steps: int = 50,
+    progress_metrics: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Train one run into ``run_dir``, write its outputs, return its tidy curves.
+
+    - ``settings``: all that determines the result (``meta.json``'s config, the checkpoints' identity).
+    - ``build_module()`` runs after seeding with ``seed``; ``max_steps`` may be a function of its module.
+    - ``checkpoint_every``: in Lightning epochs, from :func:`checkpoint_every_epochs`.
+    - Records: a :class:`MetricHistory` of ``metrics``, led by ``first_record(module)`` if given (before
+      training); with ``metrics=None``, the module's own ``records``. ``to_curves(records, module)``: tidy.
+    - ``finish(module, trainer)``: writes the study's own files, returns extra ``meta.json`` fields.
+    """
+    started = dt.datetime.now(dt.timezone.utc)
+    set_threads(threads)
+    seed_everything(seed)
+    module = build_module()
+    history = None if metrics is None else MetricHistory(list(metrics))
+    if history is not None and first_record is not None:
+        history.records.append(first_record(module))
+    trainer = make_trainer(
+        run_dir,
+        max_steps=max_steps(module) if callable(max_steps) else max_steps,
+        checkpoint_every_epochs=checkpoint_every,
+        callbacks=[*([history] if history is not None else []), *callbacks, RandomState()],
+        accelerator=accelerator,
+        progress_every_steps=progress_every_steps,
+        progress_metrics=list(progress_metrics),
+    )
+    trainer.fit(module, ckpt_path=resume_checkpoint(run_dir, settings))
+
+    curves = to_curves(module.records if history is None else history.records, module)
+    extra = {"steps": int(trainer.global_step), **(finish(module, trainer) if finish is not None else {})}
+    write_run_outputs(run_dir, curves, settings=settings, seed=seed, started=started, extra=extra)
+    return curves

@@ -1,0 +1,37 @@
+"""The double-descent study, as the workflow sees it (see :mod:`phenomena.common.study`)."""
+
+from __future__ import annotations
+
+from phenomena.common.study import Figure, Placement, Study
+from phenomena.double_descent.runs import check_study_config
+
+
+def figures(section: dict) -> list[Figure]:
+    """Model-wise and epoch-wise figures with the width sweep, sample-wise with the size sweep,
+    random features when that part is set."""
+    found = []
+    if section["model_wise"] is not None:
+        found += [
+            Figure("model_wise", {"final": "final", "summary": "summary"}),
+            Figure("epoch_wise", {"curves": "curves"}),
+        ]
+    if section["sample_wise"] is not None:
+        found.append(Figure("sample_wise", {"final": "final", "summary": "summary"}))
+    if section["random_features"] is not None:
+        found.append(Figure("random_features", {"random_features": "random_features"}))
+    return found
+
+
+STUDY = Study(
+    name="double_descent",
+    title="Double descent",
+    check_config=check_study_config,
+    figures=figures,
+    rules={
+        "double_descent_source": Placement.LOGIN,
+        "double_descent_dataset": Placement.LOGIN,
+        "double_descent_train": Placement.GPU_TRAINING,
+        "double_descent_random_features": Placement.CPU,
+        "double_descent_metrics": Placement.LOGIN,
+    },
+)

@@ -1,0 +1,45 @@
+# What is the same in every study, generated from its declaration (src/phenomena/<study>/study.py):
+# one rule per figure, the study's target rule (snakemake <study>), and which rules stay on
+# the login node. Included after the studies' rule files.
+
+for study in STUDIES.values():
+    section = config[study.name]
+    for figure in study.figures(section):
+
+        rule:
+            name:
+                study.figure_rule(figure)
+            input:
+                **{
+                    argument: f"{study.results}/metrics/{table}.parquet"
+                    for argument, table in figure.tables.items()
+                },
+                code=figure_code(study.name, figure.name),
+                style=SRC / "common" / "plotting.py",
+            output:
+                png=report(
+                    f"{study.results}/figures/{figure.name}.png",
+                    caption=f"../report/{study.name}/{figure.name}.rst",
+                    category=study.title,
+                ),
+                pdf=f"{study.results}/figures/{figure.name}.pdf",
+            log:
+                f"{study.results}/logs/figures/{figure.name}.log",
+            params:
+                figure=figure.name,
+                study=study.name,
+            script:
+                "../scripts/figure.py"
+
+    # Target: everything the study builds (snakemake <study>).
+    rule:
+        name:
+            study.name
+        input:
+            study.targets(section),
+
+    workflow.localrules(*study.local_rules(section))
+
+
+stop_on_config_error(check_placements)
+stop_on_config_error(check_resources)
