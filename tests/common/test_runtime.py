@@ -38,3 +38,15 @@ def test_user_error_ends_the_job_with_one_line_and_no_traceback(tmp_path):
 def test_a_job_that_succeeds_leaves_only_its_output(tmp_path):
     done, log = run_job(tmp_path, 'print("saved")')
     assert done.returncode == 0 and log == "epoch 1 done\nsaved\n" and done.stderr == ""
+
+
+def test_a_full_disk_met_outside_our_writers_ends_the_job_with_one_line(tmp_path):
+    """Where a writer other than atomic_path meets a full disk (Lightning's own, a library's)."""
+    checkpoint = "results/grokking/runs/r/checkpoints/last.ckpt"
+    done, log = run_job(
+        tmp_path, f"import errno, os\nraise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), {checkpoint!r})"
+    )
+    line = f"phenomena: no space left on device writing {checkpoint}; free space and rerun snakemake"
+    assert done.returncode == 1
+    assert log == f"epoch 1 done\n{line}\n"
+    assert done.stderr == f"{line}\n"

@@ -213,14 +213,20 @@ def test_cancelled_training_job_resumes_from_its_checkpoint(cluster, uninterrupt
     assert first.returncode != 0, output
     assert job_record(int(job))["JobState"] == "CANCELLED"
     assert not (run_dir / "history.parquet").exists()
-    checkpoint = run_dir / "checkpoints/last.ckpt"
-    saved_step = torch.load(checkpoint, map_location="cpu", weights_only=False)["global_step"]
+    # scancel sends SIGTERM: the run saves signal.ckpt at the end of its epoch if SLURM's
+    # KillWait allows, else last.ckpt is the newest; it resumes from the newer
+    checkpoints = [run_dir / "checkpoints" / name for name in ("last.ckpt", "signal.ckpt")]
+    saved_step = max(
+        torch.load(path, map_location="cpu", weights_only=False)["global_step"] for path in checkpoints if path.exists()
+    )
     assert 0 < saved_step < 1500
 
     rerun = snakemake(killed, *PROFILE, LONG_TARGET, *SMOKE, "long.yaml")
     assert len(submitted_jobs(rerun.stdout + rerun.stderr)) == 1
     log = (killed / f"results/grokking/logs/train/{LONG_RUN_NAME}.log").read_text()
-    after = log.split(f"resuming from {checkpoint.relative_to(killed)}\n", 1)[1]
+    resumed_from = re.search(r"^resuming from (\S+)$", log, re.M)
+    assert resumed_from and Path(resumed_from.group(1)).name in ("last.ckpt", "signal.ckpt"), log[-2000:]
+    after = log.split(resumed_from.group(0), 1)[1]
     resumed_steps = [int(step) for step in re.findall(r"^step (\d+)/", after, re.M)]
     assert resumed_steps[0] > saved_step  # the rerun went on from the checkpoint, not from step 0
     pd.testing.assert_frame_equal(read_history(run_dir), read_history(uninterrupted))

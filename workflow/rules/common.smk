@@ -32,6 +32,8 @@ stop_on_config_error(check_config, config, Path(workflow.basedir) / "workflow/sc
 if "SLURM_JOB_ID" in os.environ:
     # SLURM sends the time-limit signal (--signal=USR1@..., job_resources) to every process
     # of a job step: only training acts on it (common/lightning.py); Snakemake must not die of it.
+    # SIGTERM (preemption, scancel) needs no such line: Snakemake's scheduler catches it and waits
+    # for its running job, which saves a checkpoint at the end of its epoch and stops.
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)
 
 

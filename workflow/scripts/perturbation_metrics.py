@@ -1,8 +1,8 @@
 """Rule perturbation_metrics: every run's tables concatenated per part, and the study's summary."""
 
 import pandas as pd
-import torch
 
+from phenomena.common.files import load_torch
 from phenomena.common.runtime import output_to_log
 from phenomena.common.tables import read_parquet, write_parquet
 from phenomena.perturbation.metrics import study_summary, zero_init_summary
@@ -14,7 +14,7 @@ with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
     tables = {name: read_parquet(inputs[name]) for name in (*TIDY, "datasaurus_frames", "diffusion_points")}
     for name, table in tables.items():
         write_parquet(table, outputs[name], tidy=name in TIDY)
-    digits = torch.load(inputs.digits, weights_only=True)
+    digits = load_torch(inputs.digits)
     per_run = zero_init_summary(tables["zero_init_curves"], digits["train_labels"], digits["test_labels"])
     write_parquet(per_run, outputs.zero_init_summary, tidy=False)
     params = snakemake.params  # noqa: F821

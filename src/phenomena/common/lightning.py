@@ -1,23 +1,25 @@
 """Lightning glue shared by the studies.
 
-- :func:`make_trainer`, the Trainer of every training run, and :func:`resume_checkpoint`, which
-  picks the checkpoint a run resumes from (or discards one made with other settings);
+- :func:`make_trainer`, the Trainer of every training run (the checkpoint a run resumes from:
+  :mod:`phenomena.common.checkpoints`);
 - :class:`StepTicks`, the dataloader of modules that hold their data as buffers;
 - callbacks: :class:`MetricHistory` (the curves), :class:`StopAfterThreshold` (grokking's early
-  stop), :class:`LineProgress` (progress in log files) and :class:`CheckpointOnSignal` (SLURM).
+  stop), :class:`LineProgress` (progress in log files) and :class:`CheckpointOnSignal` (SLURM,
+  preemption).
 
 The training skeleton built on these is :mod:`phenomena.common.training`.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
-import shutil
 import signal
 import sys
+import threading
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytorch_lightning as pl
@@ -25,12 +27,7 @@ from lightning_fabric.plugins.environments import SLURMEnvironment
 from pytorch_lightning.callbacks import Callback, ModelCheckpoint, TQDMProgressBar
 from torch.utils.data import Dataset
 
-from phenomena.common.files import write_text_atomic
-
-CHECKPOINT_DIR = "checkpoints"
-LAST_CHECKPOINT = "last.ckpt"
-SIGNAL_CHECKPOINT = "signal.ckpt"  # saved on SLURM's signal before the time limit
-STEP_BUDGET_KEYS = ("max_steps", "epochs")  # raising these continues a run instead of restarting it
+from phenomena.common.checkpoints import CHECKPOINT_DIR, LAST_CHECKPOINT, SIGNAL_CHECKPOINT, AtomicCheckpointIO
 
 
 class StepTicks(Dataset):
@@ -122,26 +119,42 @@ class Interrupted(RuntimeError):
 
 
 class CheckpointOnSignal(Callback):
-    """On ``SIGUSR1`` (SLURM sends it before a job's time limit, ``--signal=USR1@<seconds>``),
-    save ``signal.ckpt`` at the end of the current epoch and stop with :class:`Interrupted`.
+    """On ``SIGUSR1`` or ``SIGTERM``, save ``signal.ckpt`` at the end of the current epoch and stop
+    with :class:`Interrupted`.
 
-    The job then fails, and Snakemake resubmits it (the SLURM profile's ``retries``); it
+    SLURM sends ``SIGUSR1`` before a job's time limit (``--signal=USR1@<seconds>``) and ``SIGTERM``
+    on preemption, cancellation or the time limit itself, ``KillWait`` seconds (default 30) before
+    ``SIGKILL`` (an epoch longer than that is killed first; the run then resumes from ``last.ckpt``).
+    Lightning's own ``SIGTERM`` handler would stop at the next step with no checkpoint; this one
+    replaces it (installed again as training starts, after Lightning has put its own).
+    The job then fails, and Snakemake resubmits it (the SLURM profile's ``retries``) or a rerun
     resumes from the checkpoint. Why not Lightning's auto-requeue (``scontrol requeue``): the
     requeued job shows as FAILED in ``squeue`` for SLURM's KillWait, and the executor plugin,
     which follows jobs with ``squeue``, then gives up on a job that SLURM restarts two
     minutes later (measured with the plugin 2.8.0 and SLURM 22.05).
     """
 
+    SIGNALS = (signal.SIGUSR1, signal.SIGTERM)
+
     def __init__(self, run_dir: str | Path):
         self.path = Path(run_dir) / CHECKPOINT_DIR / SIGNAL_CHECKPOINT
         self.received = False
 
+    def listen(self) -> None:
+        # also where Snakemake left SIGUSR1 ignored (workflow/rules/common.smk); only the main
+        # thread receives signals (and may set handlers)
+        if threading.current_thread() is threading.main_thread():
+            for signum in self.SIGNALS:
+                signal.signal(signum, self.receive)
+
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
-        # also where Snakemake left the signal ignored (workflow/rules/common.smk)
-        signal.signal(signal.SIGUSR1, self.receive)
+        self.listen()
+
+    def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self.listen()  # over Lightning's SIGTERM handler, installed after setup
 
     def receive(self, signum, frame) -> None:
-        print(f"received signal {signum}: checkpointing at the end of this epoch", flush=True)
+        print(f"received {signal.Signals(signum).name}: checkpointing at the end of this epoch", flush=True)
         self.received = True
 
     def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
@@ -149,6 +162,23 @@ class CheckpointOnSignal(Callback):
         if self.received and not trainer.sanity_checking:
             trainer.save_checkpoint(self.path)
             raise Interrupted(f"stopped on a signal at step {trainer.global_step}; saved {self.path}")
+
+    @classmethod
+    @contextlib.contextmanager
+    def handlers_kept(cls) -> Iterator[None]:
+        """Give the process its signal handlers back after a fit, however it ended.
+
+        Lightning restores the handlers it found when training started, which are this
+        callback's: a later ``SIGTERM`` would then only set a flag instead of ending the process.
+        """
+        kept = {signum: signal.getsignal(signum) for signum in cls.SIGNALS}
+        try:
+            yield
+        finally:
+            if threading.current_thread() is threading.main_thread():
+                for signum, handler in kept.items():
+                    if handler is not None:  # None: set outside Python, cannot be set back
+                        signal.signal(signum, handler)
 
 
 def make_trainer(
@@ -165,15 +195,15 @@ def make_trainer(
 ) -> pl.Trainer:
     """A Trainer that checkpoints ``last.ckpt`` under ``run_dir/checkpoints`` for resume.
 
-    The checkpoint is written after validation every ``checkpoint_every_epochs`` epochs, once
-    :class:`MetricHistory` has recorded it (checkpoint callbacks run last): a resumed run
-    repeats no step and misses no record. Cadence: :func:`phenomena.common.training.checkpoint_every_epochs`.
+    The checkpoint is written after validation every ``checkpoint_every_epochs`` epochs (cadence:
+    :func:`phenomena.common.training.checkpoint_every_epochs`), once :class:`MetricHistory` has
+    recorded it (checkpoint callbacks run last): a resumed run repeats no step and misses no record.
+    It replaces the previous one atomically (:class:`phenomena.common.checkpoints.AtomicCheckpointIO`).
 
-    ``accelerator='auto'`` picks a GPU when one is visible and the CPU otherwise. Progress
-    shows as a tqdm bar on a terminal (refreshed every ``progress_every_steps``) and as one
-    line per validation with ``progress_metrics`` in a log file. No logger: studies record
-    their curves with :class:`MetricHistory`. On ``SIGUSR1`` (SLURM, before the time limit)
-    the run saves a checkpoint and stops: :class:`CheckpointOnSignal`.
+    ``accelerator='auto'`` picks a GPU when one is visible, else the CPU. Progress: a tqdm bar on a
+    terminal, one line per validation with ``progress_metrics`` in a log file. No logger: studies
+    record their curves with :class:`MetricHistory`. On ``SIGUSR1`` (SLURM, before the time limit)
+    or ``SIGTERM`` (preemption) the run saves a checkpoint and stops: :class:`CheckpointOnSignal`.
     """
     checkpoint = ModelCheckpoint(
         dirpath=Path(run_dir) / CHECKPOINT_DIR,
@@ -194,46 +224,13 @@ def make_trainer(
         max_epochs=-1,
         logger=False,
         callbacks=[checkpoint, progress, *callbacks, CheckpointOnSignal(run_dir)],
-        plugins=[SLURMEnvironment(auto_requeue=False)] if SLURMEnvironment.detect() else None,
+        plugins=[AtomicCheckpointIO(), *([SLURMEnvironment(auto_requeue=False)] if SLURMEnvironment.detect() else [])],
         enable_progress_bar=on_terminal,
         enable_model_summary=False,
         num_sanity_val_steps=0,
         deterministic=True,
         **trainer_kwargs,
     )
-
-
-def resume_checkpoint(run_dir: str | Path, settings: dict) -> Path | None:
-    """The checkpoint to resume from, or None for a fresh start: the newer of ``last.ckpt``
-    and the checkpoint saved on SLURM's signal (:class:`CheckpointOnSignal`).
-
-    A checkpoint is reused only if it was made with the same ``settings`` (compared as
-    JSON, the budget ``training.max_steps`` or ``training.epochs`` excepted: raising it continues a run). A
-    checkpoint left by other settings is deleted, so a changed config never silently
-    continues an old run.
-    """
-    directory = Path(run_dir) / CHECKPOINT_DIR
-    stamp = directory / "settings.json"
-    identity = json.dumps(_without_step_budget(settings), sort_keys=True)
-    checkpoint = directory / LAST_CHECKPOINT
-    if directory.exists() and (not stamp.exists() or stamp.read_text() != identity):
-        print(f"discarding checkpoints in {directory}: they were made with other settings", flush=True)
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(stamp, identity)
-    candidates = [path for path in (checkpoint, directory / SIGNAL_CHECKPOINT) if path.exists()]
-    if candidates:
-        newest = max(candidates, key=lambda path: path.stat().st_mtime)
-        print(f"resuming from {newest}", flush=True)
-        return newest
-    return None
-
-
-def _without_step_budget(settings: dict) -> dict:
-    trimmed = dict(settings)
-    if isinstance(trimmed.get("training"), dict):
-        trimmed["training"] = {k: v for k, v in trimmed["training"].items() if k not in STEP_BUDGET_KEYS}
-    return trimmed
 
 
 def quiet_lightning_advice() -> None:

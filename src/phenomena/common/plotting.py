@@ -40,9 +40,16 @@ def compact_number(value: float) -> str:
 
 
 def save_figure(figure: plt.Figure, png_path: str | Path) -> None:
-    """Save ``figure`` to ``png_path`` and beside it the same figure as PDF, then close it."""
+    """Save ``figure`` to ``png_path`` and beside it the same figure as PDF, then close it.
+
+    Each file is written through :func:`~phenomena.common.files.atomic_path`: a full disk
+    leaves it absent (Snakemake removes the other output of the failed job) and ends the job
+    with one line; the figure is closed either way.
+    """
     png_path = Path(png_path)
-    for path in (png_path, png_path.with_suffix(".pdf")):
-        with atomic_path(path) as temporary:
-            figure.savefig(temporary)
-    plt.close(figure)
+    try:
+        for path in (png_path, png_path.with_suffix(".pdf")):
+            with atomic_path(path) as temporary:
+                figure.savefig(temporary)
+    finally:
+        plt.close(figure)

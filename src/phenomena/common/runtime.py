@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import sys
+import tempfile
 import traceback
 import warnings
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from pathlib import Path
 import torch
 
 from phenomena.common.config import UserError
+from phenomena.common.files import disk_full_error
 
 
 def set_threads(threads: int) -> None:
@@ -36,12 +38,58 @@ def output_to_log(log_path: str | Path | None) -> Iterator[None]:
     a job into the rule's ``log:`` file. With ``None`` nothing is redirected.
 
     A job that fails leaves its reason in the log (Snakemake prints a failed job's log): a
-    :class:`UserError` as one ``phenomena: ...`` line, which also ends the process with that
-    line and no traceback; any other exception with its traceback, then propagates.
+    mistake the user can fix as one ``phenomena: ...`` line, which also ends the process with
+    that line and no traceback; any other exception with its traceback, then propagates.
+    Fixable: a :class:`UserError`, and a full disk (ENOSPC, EDQUOT) wherever it is met, also
+    in writers that do not go through :func:`~phenomena.common.files.atomic_path`
+    (Lightning's default checkpoint writer, this log itself).
     """
     if log_path is None:
         yield
         return
+    try:
+        with redirected_output(log_path):
+            try:
+                yield
+            except Exception as error:
+                leave_reason_in_log(error)
+                raise
+    except Exception as error:
+        line = one_line(error)
+        if line is None:
+            raise
+        raise SystemExit(line) from None
+
+
+def one_line(error: BaseException) -> str | None:
+    """The line that ends a job for a mistake the user can fix; None for a bug (a traceback)."""
+    if isinstance(error, UserError):
+        return f"phenomena: {error}"
+    full = disk_full_error(error)
+    if full is None:
+        return None
+    target = full.filename2 or full.filename  # a copy's destination, else the file written
+    where = (
+        f"writing {target}"
+        if target
+        else f"(on the disk of results/ or of the temporary folder {tempfile.gettempdir()})"
+    )
+    return f"phenomena: {os.strerror(full.errno).lower()} {where}; free space and rerun snakemake"
+
+
+def leave_reason_in_log(error: BaseException) -> None:
+    """Its one line, or the traceback of a bug, on stderr (the log); a full disk may refuse it."""
+    line = one_line(error)
+    with contextlib.suppress(OSError):
+        if line is None:
+            traceback.print_exc()
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def redirected_output(log_path: str | Path) -> Iterator[None]:
+    """File descriptors 1 and 2, and logging, into ``log_path`` (appended); restored on exit."""
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -53,20 +101,15 @@ def output_to_log(log_path: str | Path | None) -> Iterator[None]:
         warnings.simplefilter("default")
         try:
             yield
-        except UserError as error:
-            message = f"phenomena: {error}"
-            print(message, file=sys.stderr)
-            raise SystemExit(message) from None
-        except Exception:
-            traceback.print_exc()
-            raise
         finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            os.close(saved[0])
-            os.close(saved[1])
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os.dup2(saved[0], 1)
+                os.dup2(saved[1], 2)
+                os.close(saved[0])
+                os.close(saved[1])
 
 
 @contextlib.contextmanager

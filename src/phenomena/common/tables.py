@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from phenomena.common.files import atomic_path
+from phenomena.common.files import atomic_path, read_input
 
 TIDY_COLUMNS: dict[str, str] = {
     "study": "string",
@@ -54,11 +54,20 @@ def write_parquet(frame: pd.DataFrame, path: str | Path, *, tidy: bool = True) -
 
 
 def read_parquet(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
-    """Read one Parquet file, or several concatenated in order."""
+    """Read one Parquet file, or several concatenated in order.
+
+    Each file is read through :func:`~phenomena.common.files.read_input`: a truncated one
+    ends the job with one line naming it and how to rebuild it.
+    """
     if isinstance(paths, (str, Path)):
-        return pd.read_parquet(paths, engine="pyarrow")
-    frames = [pd.read_parquet(p, engine="pyarrow") for p in paths]
+        return read_one_parquet(paths)
+    frames = [read_one_parquet(p) for p in paths]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def read_one_parquet(path: str | Path) -> pd.DataFrame:
+    """One file, so that of several the damaged one is the one named."""
+    return read_input(path, lambda file: pd.read_parquet(file, engine="pyarrow"))
 
 
 def records_to_tidy(

@@ -3,9 +3,10 @@
 Each study's ``train.py`` says what is particular to its runs (the module, the step budget,
 the curves, its own files) and calls :func:`fit_run`, which does the rest in one order for
 all: threads and seed, build the LightningModule, fit it with :func:`make_trainer` (resuming
-from ``checkpoints/last.ckpt`` when an earlier attempt with the same settings left one), turn
-the records into tidy curves, let the study write its own files, then write
-``history.parquet`` and ``meta.json`` (written last: the mark of a finished run).
+from the newest readable checkpoint that an earlier attempt with the same settings left:
+:func:`phenomena.common.checkpoints.resume_checkpoint`), turn the records into tidy curves, let
+the study write its own files, then write ``history.parquet`` and ``meta.json`` (written last:
+the mark of a finished run). The process keeps its signal handlers after the fit.
 
 Also here: the one rule for how often a run checkpoints (:func:`checkpoint_every_epochs`),
 the snapshot callback of the studies that keep networks along the way (:class:`Snapshots`),
@@ -23,8 +24,9 @@ import pytorch_lightning as pl
 import torch
 from pytorch_lightning.callbacks import Callback
 
+from phenomena.common.checkpoints import resume_checkpoint
 from phenomena.common.files import atomic_path
-from phenomena.common.lightning import MetricHistory, make_trainer, resume_checkpoint
+from phenomena.common.lightning import CheckpointOnSignal, MetricHistory, make_trainer
 from phenomena.common.provenance import write_run_outputs
 from phenomena.common.runtime import seed_everything, set_threads
 
@@ -143,7 +145,8 @@ def fit_run(
         progress_every_steps=progress_every_steps,
         progress_metrics=list(progress_metrics),
     )
-    trainer.fit(module, ckpt_path=resume_checkpoint(run_dir, settings))
+    with CheckpointOnSignal.handlers_kept():
+        trainer.fit(module, ckpt_path=resume_checkpoint(run_dir, settings))
 
     curves = to_curves(module.records if history is None else history.records, module)
     extra = {"steps": int(trainer.global_step), **(finish(module, trainer) if finish is not None else {})}

@@ -15,13 +15,14 @@ import torch
 
 from phenomena.common import mnist1d
 from phenomena.common.config import UserError
-from phenomena.common.files import atomic_path
+from phenomena.common.files import atomic_path, load_torch, read_input
 
 NUM_CLASSES = 10
 CIFAR10_TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
 CIFAR10_TEST_BATCH = "test_batch"
 CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR10_STD = (0.2470, 0.2435, 0.2616)
+CIFAR10_REDOWNLOAD = "download cifar-10-python.tar.gz again and unpack it (the data set is yours, not an output)"
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class LabelledData:
 
     @classmethod
     def load(cls, path: str | Path) -> LabelledData:
-        return cls(**torch.load(path, weights_only=True))
+        return cls(**load_torch(path))
 
 
 def make_mnist1d(num_samples: int, train_split: float, seed: int) -> LabelledData:
@@ -54,10 +55,14 @@ class MissingDataError(UserError, FileNotFoundError):
 
 
 def _read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    with open(path, "rb") as handle:
-        batch = pickle.load(handle, encoding="bytes")
+    batch = read_input(path, _unpickle, kind="CIFAR-10 python batch", remedy=CIFAR10_REDOWNLOAD)
     images = np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
     return images, np.asarray(batch[b"labels"], dtype=np.int64)
+
+
+def _unpickle(path: Path) -> dict:
+    with open(path, "rb") as handle:
+        return pickle.load(handle, encoding="bytes")
 
 
 def load_cifar10(directory: str | Path) -> LabelledData:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from phenomena.common.files import atomic_path
+from phenomena.common.files import atomic_path, load_torch
 from phenomena.grokking.runs import is_prime  # with the config checks: the Snakefile imports no torch
 
 OPERATIONS = ("add", "sub", "div", "quad")
@@ -56,7 +56,7 @@ class ModularDataset:
 
     @classmethod
     def load(cls, path: str | Path) -> ModularDataset:
-        return cls(**torch.load(path, weights_only=True))
+        return cls(**load_torch(path))
 
 
 def all_pairs(operation: str, p: int) -> tuple[np.ndarray, np.ndarray]:

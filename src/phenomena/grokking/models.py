@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from phenomena.common.files import load_torch
 from phenomena.grokking.data import ModularDataset
 from phenomena.grokking.runs import GrokkingRun
 
@@ -90,7 +91,7 @@ def weight_norm(model: nn.Module) -> float:
 
 def load_snapshots(path: str | Path) -> tuple[nn.Module, dict[int, dict]]:
     """A fresh network of a run's architecture and its snapshots by step (``snapshots.pt`` of a run)."""
-    bundle = torch.load(path, weights_only=True)
+    bundle = load_torch(path)
     model = build_model(bundle["model"]["name"], bundle["model"]["sizes"], bundle["modulus"])
     return model, bundle["snapshots"]
 

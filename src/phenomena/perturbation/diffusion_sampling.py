@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from phenomena.common.files import load_torch
 from phenomena.common.runtime import set_threads
 from phenomena.common.tables import to_tidy, write_parquet
 from phenomena.perturbation.diffusion import (
@@ -73,7 +74,7 @@ def load_model(settings: dict, model_path: str | Path) -> tuple[Denoiser, NoiseS
     """The trained denoiser (eval mode) and the noise schedule it was trained with."""
     model, schedule = settings["model"], settings["schedule"]
     denoiser = Denoiser(model["hidden"], model["layers"], model["time_embedding"], schedule["steps"])
-    denoiser.load_state_dict(torch.load(model_path, weights_only=True))
+    denoiser.load_state_dict(load_torch(model_path))
     denoiser.eval()
     return denoiser, NoiseSchedule(schedule["steps"], schedule["beta_start"], schedule["beta_end"])
 

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from phenomena.common.files import atomic_path
+from phenomena.common.files import atomic_path, load_torch
 from phenomena.common.lightning import StepTicks
 from phenomena.common.mnist1d import make_mnist1d  # the zero-init data: make_digits
 from phenomena.common.tables import records_to_tidy
@@ -179,7 +179,7 @@ def train_zero_init(
 
     The history starts with the untrained network (step 0), then one record per epoch.
     """
-    data = torch.load(data_path, weights_only=True)
+    data = load_torch(data_path)
     training, names = settings["training"], logged_metrics(settings["model"]["hidden_layers"])
     batches_per_epoch = math.ceil(len(data["train_labels"]) / training["batch_size"])
     return fit_run(

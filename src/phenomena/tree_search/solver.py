@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
-from phenomena.common.files import atomic_path
+from phenomena.common.files import atomic_path, load_torch
 from phenomena.tree_search.game import ConnectFour, State
 
 EXACT, LOWER, UPPER = 0, 1, 2
@@ -127,7 +127,7 @@ class LabelledPositions:
 
     @classmethod
     def load(cls, path) -> LabelledPositions:
-        return cls(**torch.load(path, weights_only=True))
+        return cls(**load_torch(path))
 
 
 def sample_positions(game: ConnectFour, min_ply: int, max_ply: int, seed: int, attempts: int = 100_000):
