@@ -204,6 +204,11 @@ def make_trainer(
     terminal, one line per validation with ``progress_metrics`` in a log file. No logger: studies
     record their curves with :class:`MetricHistory`. On ``SIGUSR1`` (SLURM, before the time limit)
     or ``SIGTERM`` (preemption) the run saves a checkpoint and stops: :class:`CheckpointOnSignal`.
+
+    ``deterministic=True``: on CUDA, cuBLAS then needs ``CUBLAS_WORKSPACE_CONFIG=:4096:8``, which
+    Lightning sets in ``os.environ`` as the Trainer is built (``_set_torch_flags``), before the fit
+    puts anything on the GPU (tested: ``tests/common/test_device.py``). After the fit Lightning moves
+    the module back to the CPU: what ``fit_run``'s ``finish`` saves is on the CPU.
     """
     checkpoint = ModelCheckpoint(
         dirpath=Path(run_dir) / CHECKPOINT_DIR,

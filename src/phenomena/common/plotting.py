@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from phenomena.common.files import atomic_path  # noqa: E402
@@ -16,9 +17,15 @@ PALETTE = "colorblind"
 
 
 def use_style() -> None:
-    """The project's seaborn theme: white grid, paper context, colour-blind palette."""
+    """The project's seaborn theme: white grid, paper context, colour-blind palette.
+
+    Also seeds numpy's global generator, from which seaborn's strip plots draw the jitter of
+    their points: without it a figure's points move between two renderings of the same table
+    (what the process imported before could draw from the generator too).
+    """
     sns.set_theme(context="paper", style="whitegrid", palette=PALETTE, font_scale=1.1)
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150, "savefig.bbox": "tight"})
+    np.random.seed(0)
 
 
 def log_step_axis(axis: plt.Axes, which: str = "x") -> None:

@@ -87,7 +87,9 @@ class RandomState(Callback):
         self.loaded: dict | None = None
 
     def state_dict(self) -> dict:
-        cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []
+        # CUDA's state only where this process uses CUDA: reading it would otherwise start a CUDA
+        # context on every visible GPU in a CPU run (tree search) on a GPU machine
+        cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else []
         return {"cpu": torch.get_rng_state(), "cuda": cuda}
 
     def load_state_dict(self, state_dict: dict) -> None:

@@ -33,6 +33,12 @@ class SlowGradientFilter:
         for average, parameter in zip(self.averages, with_grad):
             parameter.grad.add_(average, alpha=self.lamb)
 
+    def to(self, device: torch.device) -> None:
+        """Move the slow gradients to ``device``: after a resume they are where Lightning loaded the
+        checkpoint (the CPU), while the gradients are on the accelerator."""
+        if self.averages is not None:
+            self.averages = [average.to(device) for average in self.averages]
+
     def state_dict(self) -> dict:
         return {"averages": self.averages}
 

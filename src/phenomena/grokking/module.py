@@ -77,3 +77,7 @@ class GrokkingModule(pl.LightningModule):
     def on_load_checkpoint(self, checkpoint: dict) -> None:
         if self.slow_gradients is not None:
             self.slow_gradients.load_state_dict(checkpoint["slow_gradients"])
+
+    def on_train_start(self) -> None:
+        if self.slow_gradients is not None:  # loaded on the CPU by a resume; the module may be on a GPU now
+            self.slow_gradients.to(self.device)

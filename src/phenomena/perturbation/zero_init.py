@@ -117,7 +117,12 @@ class ZeroInitModule(pl.LightningModule):
         return F.cross_entropy(self.model(inputs), labels)
 
     def validation_step(self, batch, batch_index) -> None:
-        self.log_dict(evaluate(self.model, self.data), batch_size=1)
+        self.log_dict(evaluate(self.model, self.splits()), batch_size=1)
+
+    def splits(self) -> dict[str, torch.Tensor]:
+        """The data as the module's buffers, which move with it to the accelerator (``self.data`` stays
+        on the CPU, for the dataloader)."""
+        return {name: getattr(self, name) for name in self.data}
 
     def configure_optimizers(self):
         return torch.optim.Adam(self.model.parameters(), lr=self.training_settings["lr"])
