@@ -19,6 +19,7 @@ import pytest
 import torch
 
 from phenomena.common.config import load_config
+from phenomena.common.provenance import lock_summary
 from phenomena.common.tables import check_tidy, read_parquet
 from phenomena.studies import all_studies
 from workflow_copies import SMOKE, copy_workflow, snakemake
@@ -248,6 +249,7 @@ def test_report_holds_every_figure_with_its_caption(report):
     assert "What to look for" in html
     assert "add mod 47" in html  # captions render the config that made the figure
     assert re.search(r"Connect Four 5 columns x(\\n|\s)+4 rows", html)  # newlines escaped in the html
+    assert f"lock={lock_summary()}" in html  # each figure's job parameters name the environment's lock
 
 
 CHROMIUM_FLAGS = [  # headless, and no calls home: this machine's network is closed

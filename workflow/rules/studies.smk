@@ -1,6 +1,11 @@
 # What is the same in every study, generated from its declaration (src/phenomena/<study>/study.py):
 # one rule per figure, the study's target rule (snakemake <study>), and which rules stay on
 # the login node. Included after the studies' rule files.
+from phenomena.common.provenance import lock_summary
+
+# The lock of the environment that draws the figures (README: 'The lock'), shown with each
+# figure in the report (its job parameters); a new lock or a drifted environment redraws them.
+LOCK = lock_summary()
 
 for study in STUDIES.values():
     section = config[study.name]
@@ -28,6 +33,7 @@ for study in STUDIES.values():
             params:
                 figure=figure.name,
                 study=study.name,
+                lock=LOCK,
             script:
                 "../scripts/figure.py"
 
