@@ -271,23 +271,14 @@ def tree_search_network(check: Check) -> tuple[dict, object, OnDevice]:
 
 def tree_search_selfplay(check: Check) -> dict:
     """The same self-play, its network evaluations on the device (the search itself stays on the CPU)."""
-    from phenomena.tree_search.selfplay import self_play
+    from phenomena.tree_search.selfplay import self_play_iteration
 
     settings, game, net = tree_search_network(check)
     s = settings["selfplay"]
     torch.manual_seed(0)
     with peak_memory(check.device) as memory:
         started = time.perf_counter()
-        _, stats = self_play(
-            game,
-            net,
-            s["games_per_iteration"],
-            s["simulations"],
-            s["c_puct"],
-            s["dirichlet_alpha"],
-            s["dirichlet_fraction"],
-            s["temperature_moves"],
-        )
+        _, stats = self_play_iteration(game, net, s)
         seconds = time.perf_counter() - started
     what = f"{stats.games} games x {s['simulations']} sims, {stats.games / seconds:.2f} games/s; network on the device"
     where = placement(net.seen, check.device, "tree_search_selfplay")

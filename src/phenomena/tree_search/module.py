@@ -20,7 +20,7 @@ from phenomena.common.files import load_torch
 from phenomena.common.lightning import StepTicks
 from phenomena.tree_search.game import ConnectFour
 from phenomena.tree_search.network import PolicyValueNet, forward_flops
-from phenomena.tree_search.selfplay import Examples, self_play
+from phenomena.tree_search.selfplay import Examples, self_play_iteration
 
 LOGGED_METRICS = {
     "policy_loss": ("train", "policy_loss"),
@@ -104,19 +104,9 @@ class AlphaZeroModule(pl.LightningModule):
         return float(self.flops_per_evaluation * (c["selfplay_evaluations"] + 3 * c["train_samples"]))
 
     def on_train_epoch_start(self) -> None:
-        s = self.selfplay_settings
         self.net.eval()
         with self.own_rng():
-            examples, stats = self_play(
-                self.game,
-                self.net,
-                s["games_per_iteration"],
-                s["simulations"],
-                s["c_puct"],
-                s["dirichlet_alpha"],
-                s["dirichlet_fraction"],
-                s["temperature_moves"],
-            )
+            examples, stats = self_play_iteration(self.game, self.net, self.selfplay_settings)
         self.net.train()
         self.buffer.add(examples)
         self.buffer.add(examples.mirrored())

@@ -87,3 +87,18 @@ def self_play(
         mean_length=float(length.mean()),
     )
     return examples, stats
+
+
+def self_play_iteration(game: ConnectFour, net: torch.nn.Module, settings: dict) -> tuple[Examples, SelfPlayStats]:
+    """One iteration's games with the config's ``selfplay`` settings (``games_per_iteration``,
+    ``simulations``, ``c_puct``, ``dirichlet_alpha``, ``dirichlet_fraction``, ``temperature_moves``)."""
+    return self_play(
+        game,
+        net,
+        settings["games_per_iteration"],
+        settings["simulations"],
+        settings["c_puct"],
+        settings["dirichlet_alpha"],
+        settings["dirichlet_fraction"],
+        settings["temperature_moves"],
+    )
