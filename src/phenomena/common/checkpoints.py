@@ -23,7 +23,7 @@ from typing import Any
 import torch
 from lightning_fabric.plugins import TorchCheckpointIO
 
-from phenomena.common.files import atomic_path, write_text_atomic
+from phenomena.common.files import atomic_path, first_sentence, write_text_atomic
 
 CHECKPOINT_DIR = "checkpoints"
 LAST_CHECKPOINT = "last.ckpt"
@@ -96,8 +96,7 @@ def unreadable(path: Path) -> str | None:
     try:
         loaded = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as error:  # any failure to read it means: do not resume from it
-        first = (str(error).splitlines() or ["no message"])[0].split(". ")[0]  # torch adds advice after
-        return f"{type(error).__name__}: {first[:200]}"
+        return f"{type(error).__name__}: {first_sentence(error, limit=200)}"  # torch adds advice after
     if not isinstance(loaded, dict) or "state_dict" not in loaded:
         return "not a Lightning checkpoint"
     return None
