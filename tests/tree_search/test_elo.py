@@ -46,3 +46,27 @@ def test_unbeaten_player_gets_a_finite_rating():
 def test_mean_with_interval():
     mean, low, high = mean_with_interval(np.array([1.0] * 30 + [0.5] * 10))
     assert mean == 0.875 and 0.5 < low < mean < high <= 1.0
+
+
+def test_opening_bootstrap_is_wider_than_game_bootstrap_when_games_repeat():
+    """Deterministic players replay the same game on the same opening: 40 openings each played
+    10 times carry the evidence of 40 games, not 400. Resampling openings says so; resampling
+    games claims an interval about sqrt(10) times too narrow."""
+    first, second, score = synthetic_games(40 * len(TRUE_ELO), seed=4)
+    repeats = 10
+    units = np.repeat(np.arange(len(first)), repeats)
+    first, second, score = (np.repeat(a, repeats) for a in (first, second, score))
+    _, game_low, game_high = bootstrap_elo(first, second, score, len(TRUE_ELO), samples=100)
+    _, unit_low, unit_high = bootstrap_elo(first, second, score, len(TRUE_ELO), samples=100, units=units)
+    game_width, unit_width = (game_high - game_low)[1:], (unit_high - unit_low)[1:]
+    assert (unit_width > 2 * game_width).all()
+
+
+def test_mean_with_interval_over_units_is_wider_when_scores_repeat():
+    rng = np.random.default_rng(5)
+    scores = np.repeat(rng.choice([0.0, 0.5, 1.0], 30), 8)
+    units = np.repeat(np.arange(30), 8)
+    _, game_low, game_high = mean_with_interval(scores)
+    mean, unit_low, unit_high = mean_with_interval(scores, units=units)
+    assert unit_low <= mean <= unit_high
+    assert unit_high - unit_low > 2 * (game_high - game_low)

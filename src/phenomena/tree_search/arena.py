@@ -20,15 +20,17 @@ import torch
 from phenomena.tree_search.game import ConnectFour, State
 from phenomena.tree_search.mcts import masked_softmax, network_evaluator, rollout_evaluator, search
 from phenomena.tree_search.module import load_snapshot
+from phenomena.tree_search.solver import Solver
 
 RANDOM = "random"
 PURE_MCTS = "pure_mcts"
 NETWORK = "network"
+PERFECT = "perfect"
 
 
 @dataclass(frozen=True)
 class Player:
-    kind: str  # random, pure_mcts or network
+    kind: str  # random, pure_mcts, perfect or network
     budget: int = 0  # simulations per move; 0 = greedy raw policy
     iteration: int = -1  # training iteration of the network snapshot; -1 for the others
 
@@ -48,6 +50,7 @@ class Mover:
         self.game, self.player, self.net, self.c_puct = game, player, net, c_puct
         if player.kind == NETWORK and net is None:
             raise ValueError(f"player {player.name} needs a network")
+        self.perfect = PerfectPlay(game) if player.kind == PERFECT else None
 
     @torch.no_grad()
     def choose(self, state: State) -> tuple[torch.Tensor, torch.Tensor]:
@@ -56,6 +59,8 @@ class Mover:
         legal = game.legal(state)
         if player.kind == RANDOM:
             return torch.multinomial(legal.float(), 1).squeeze(1), torch.full((len(state),), float("nan"))
+        if player.kind == PERFECT:
+            return self.perfect.choose(state)
         if player.kind == PURE_MCTS:
             result = search(game, rollout_evaluator(game), state, player.budget, self.c_puct)
         elif player.budget == 0:
@@ -66,6 +71,37 @@ class Mover:
         visits = result.visits
         value = (visits * result.q).sum(-1) / visits.sum(-1).clamp_min(1)
         return result.best_action(), value
+
+
+class PerfectPlay:
+    """The perfect player: uniformly random among the moves the exact solver calls optimal
+    (torch's global generator, seeded by the arena). Move values are cached per position, and
+    the solver's transposition table is shared, so a tournament solves each position once."""
+
+    def __init__(self, game: ConnectFour):
+        self.game = game
+        self.solver = Solver(game.columns, game.rows)
+        self.cache: dict[tuple[int, int], list[int]] = {}
+
+    def move_values(self, position: int, mask: int, moves: int) -> list[int]:
+        """Value of each column for the player to move; -2 for a full column."""
+        key = (position, mask)
+        if key not in self.cache:
+            values = self.solver.move_values(position, mask, moves)
+            self.cache[key] = [-2 if v is None else v for v in values]
+        return self.cache[key]
+
+    def choose(self, state: State) -> tuple[torch.Tensor, torch.Tensor]:
+        values = torch.tensor(
+            [
+                self.move_values(p, m, n)
+                for p, m, n in zip(state.position.tolist(), state.mask.tolist(), state.moves.tolist())
+            ],
+            dtype=torch.int64,
+        ).view(len(state), self.game.columns)
+        best = values.max(-1).values
+        optimal = values == best.unsqueeze(-1)
+        return torch.multinomial(optimal.float(), 1).squeeze(1), best.float()
 
 
 def openings(game: ConnectFour, plies: int) -> list[tuple[int, ...]]:
@@ -121,18 +157,29 @@ def play_tournament(
     for ply in range(plies):
         moves = torch.tensor([opening_moves[k][ply] for k in opening_index])
         state, _, _ = game.step(state, moves)
-    score_first, length = play_out(game, movers, state, first, second, plies)
+    score_first, length, played = play_out(game, movers, state, first, second, plies)
     names = [m.player.name for m in movers]
+    sequences = [list(opening_moves[k]) + row[row >= 0].tolist() for k, row in zip(opening_index, played.numpy())]
     return pd.DataFrame(
         {
             "game": range(len(first)),
             "first": [names[i] for i in first.tolist()],
             "second": [names[i] for i in second.tolist()],
             "opening": ["-".join(map(str, opening_moves[k])) for k in opening_index],
+            "opening_unit": [mirror_class(game, opening_moves[k]) for k in opening_index],
+            "moves": [mirror_class(game, moves) for moves in sequences],
             "score_first": score_first.numpy(),
             "plies": length.numpy(),
         }
     )
+
+
+def mirror_class(game: ConnectFour, moves) -> str:
+    """A move sequence and its left-right mirror image under one name (the smaller of the two):
+    the unit a bootstrap resamples when players are deterministic and mirror-trained."""
+    as_text = "-".join(map(str, moves))
+    mirrored = "-".join(str(game.columns - 1 - m) for m in moves)
+    return min(as_text, mirrored)
 
 
 def seat_games(pairs: list[tuple[int, int]], openings: int) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
@@ -151,10 +198,13 @@ def play_out(
     game: ConnectFour, movers: list[Mover], state: State, first: torch.Tensor, second: torch.Tensor, ply: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Play the games of ``state`` (``ply`` moves in) to their end, all together: at each ply every
-    player moves all its live games in one call. Returns the first player's score and each game's length."""
+    player moves all its live games in one call. Returns the first player's score, each game's
+    length, and the moves played after the opening ((games, plies) columns, -1 after the end)."""
     n = len(first)
     score_first = torch.full((n,), 0.5)
     length = torch.zeros(n, dtype=torch.int64)
+    played = torch.full((n, game.cells - ply), -1, dtype=torch.int64)
+    start = ply
     live = torch.arange(n)
     started = time.perf_counter()
     while len(live):
@@ -165,11 +215,12 @@ def play_out(
             rows = torch.nonzero(to_move == player).squeeze(1)
             actions[rows], _ = movers[player].choose(state[rows])
         state, won, over = game.step(state, actions)
+        played[live, ply - start] = actions
         score_first[live[won]] = 1.0 if ply % 2 == 0 else 0.0
         length[live[over]] = ply + 1
         live, state = live[~over], state[~over]
         ply += 1
-    return score_first, length
+    return score_first, length, played
 
 
 def solver_accuracy(game: ConnectFour, mover: Mover, state: State, optimal: torch.Tensor, value: torch.Tensor) -> dict:
