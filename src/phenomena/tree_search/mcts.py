@@ -98,6 +98,7 @@ class Forest:
         self.mask = torch.zeros(rows, dtype=torch.int64)
         self.moves = torch.zeros(rows, dtype=torch.int64)
         self.terminal_value = torch.full((rows,), float("nan"))  # value for the player to move; nan: not terminal
+        self.node_value = torch.zeros(rows)  # evaluator's (or terminal) value for the player to move
         self.next_free = torch.ones(batch, dtype=torch.int64)  # node number the next child of each tree gets
 
     def state(self, rows: torch.Tensor) -> State:
@@ -132,7 +133,7 @@ def search(
     forest = Forest(len(roots), simulations + 1, game.actions)
     root_value = plant_roots(forest, game, evaluate, roots, dirichlet_alpha, dirichlet_fraction)
     for _ in range(simulations):
-        path = select(forest, c_puct)
+        path = select(forest, lambda node, n, w, p: puct_scores(n, w, p, c_puct))
         leaf_value = expand(forest, game, evaluate, path.nodes[-1], path.actions[-1])
         backup(forest, path, leaf_value)
     base = forest.base
@@ -163,20 +164,39 @@ def plant_roots(
         noise = noise / noise.sum(-1, keepdim=True)
         root_prior = (1 - dirichlet_fraction) * root_prior + dirichlet_fraction * noise
     forest.prior[base] = root_prior
+    forest.node_value[base] = root_value
     return root_value
 
 
-def select(forest: Forest, c_puct: float) -> Path:
-    """Descend every tree by PUCT until an edge without a child or with a terminal child."""
+def puct_scores(n: torch.Tensor, w: torch.Tensor, p: torch.Tensor, c_puct: float) -> torch.Tensor:
+    """AlphaZero's PUCT score of each edge; unvisited edges count q = 0."""
+    total = n.sum(-1, keepdim=True).clamp_min(1)
+    q = w / n.clamp_min(1)  # value sums of unvisited edges are 0: q = 0 there
+    return q + c_puct * p * total.sqrt() / (1 + n)
+
+
+Scores = Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+"""(node rows, visits, value sums, priors) -> a score per edge; the descent takes the argmax."""
+
+
+def select(forest: Forest, scores: Scores, root_actions: torch.Tensor | None = None) -> Path:
+    """Descend every tree by ``scores`` until an edge without a child or with a terminal child.
+
+    With ``root_actions`` the first edge of each tree is given (Gumbel search's sequential halving).
+    """
     base, stats, children, terminal_value = forest.base, forest.stats, forest.children, forest.terminal_value
     node = base.clone()
     path_nodes, path_actions, path_live = [], [], []
     live = torch.ones(len(base), dtype=torch.bool)
     while True:
         n, w, p, penalty = stats[node].unbind(1)
-        total = n.sum(-1, keepdim=True).clamp_min(1)
-        q = w / n.clamp_min(1)  # value sums of unvisited edges are 0: q = 0 there
-        action = (q + c_puct * p * total.sqrt() / (1 + n) + penalty).argmax(-1)
+        if root_actions is not None and not path_nodes:
+            action = root_actions
+        else:
+            action = (scores(node, n, w, p) + penalty).argmax(-1)
+            # a finished descent keeps its last edge (a score need not pick the same edge twice)
+            if path_actions:
+                action = torch.where(live, action, path_actions[-1])
         path_nodes.append(node)
         path_actions.append(action)
         path_live.append(live)
@@ -222,6 +242,7 @@ def add_children(
     forest.store(slots, child_state)
     values = torch.where(won, -1.0, 0.0)  # the player to move at the child just lost, or drew
     forest.terminal_value[slots] = torch.where(over, values, float("nan"))
+    forest.node_value[slots] = values
     open_leaves = ~over
     if bool(open_leaves.any()):
         open_slots, open_states = slots[open_leaves], child_state[open_leaves]
@@ -229,6 +250,7 @@ def add_children(
         logits, value = evaluate(open_states)
         forest.prior[open_slots] = masked_softmax(logits, legal)
         forest.illegal[open_slots] = torch.where(legal, 0.0, float("-inf"))
+        forest.node_value[open_slots] = value
         values[open_leaves] = value
     return values
 
