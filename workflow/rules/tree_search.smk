@@ -8,11 +8,17 @@ TREE_SEARCH = config["tree_search"]
 TREE_SEARCH_RUNS = tree_search_runs.plan_runs(TREE_SEARCH)
 TREE_SEARCH_BOARD = tree_search_runs.board_name(TREE_SEARCH)
 TREE_SEARCH_SNAPSHOTS = tree_search_runs.snapshot_iterations(TREE_SEARCH)
+TREE_SEARCH_COMPARISON = tree_search_runs.comparison_iterations(TREE_SEARCH)
 TREE_SEARCH_DIR = "results/tree_search"
 
 
+# Arena keys only the Elo fit and the estimates read (the metrics rule).
+TREE_SEARCH_METRICS_ONLY = ("bootstrap_samples", "frontier_levels", "gumbel_pooled_budgets")
+
+
 # Snapshots of one run, and what the arena and solver-accuracy rules depend on (board,
-# arena settings but the bootstrap, which only the Elo fit uses; seed): both rules take these two.
+# arena settings but the bootstrap, which only the Elo fit uses; seed; the run's label and the
+# snapshots where Gumbel meets PUCT): both rules take these two.
 TREE_SEARCH_SNAPSHOT_FILES = lambda wc: expand(
     f"{TREE_SEARCH_DIR}/runs/{wc.ts_run}/snapshots/iter{{iteration:04d}}.pt",
     iteration=TREE_SEARCH_SNAPSHOTS,
@@ -20,16 +26,22 @@ TREE_SEARCH_SNAPSHOT_FILES = lambda wc: expand(
 TREE_SEARCH_EVALUATION = lambda wc: {
     "board": TREE_SEARCH["board"],
     "arena": {
-        k: v for k, v in TREE_SEARCH["arena"].items() if k != "bootstrap_samples"
+        k: v
+        for k, v in TREE_SEARCH["arena"].items()
+        if k not in TREE_SEARCH_METRICS_ONLY
     },
     "seed": TREE_SEARCH_RUNS[wc.ts_run].seed,
+    "label": TREE_SEARCH_RUNS[wc.ts_run].label,
+    "comparison": TREE_SEARCH_COMPARISON,
 }
 
 
-# Each run by name with its seed, sweep columns and the files the metrics rule reads.
+# Each run by name with its seed, its arena (the runs of one seed share an Elo scale), sweep
+# columns and the files the metrics rule reads.
 TREE_SEARCH_RUN_FILES = {
     name: {
         "seed": run.seed,
+        "arena": tree_search_runs.arena_name(TREE_SEARCH, run.seed),
         "sweep": run.sweep_columns(),
         "files": {
             "history": f"{TREE_SEARCH_DIR}/runs/{name}/history.parquet",
@@ -128,10 +140,13 @@ rule tree_search_metrics:
         curves=f"{TREE_SEARCH_DIR}/metrics/curves.parquet",
         summary=f"{TREE_SEARCH_DIR}/metrics/summary.parquet",
         games=f"{TREE_SEARCH_DIR}/metrics/games.parquet",
+        pairs=f"{TREE_SEARCH_DIR}/metrics/pairs.parquet",
     log:
         f"{TREE_SEARCH_DIR}/logs/metrics.log",
     params:
         runs=TREE_SEARCH_RUN_FILES,
         bootstrap_samples=TREE_SEARCH["arena"]["bootstrap_samples"],
+        frontier_levels=TREE_SEARCH["arena"]["frontier_levels"],
+        gumbel_budget_group=TREE_SEARCH["arena"]["gumbel_pooled_budgets"],
     script:
         "../scripts/tree_search_metrics.py"

@@ -1,8 +1,9 @@
 """The arena: every player, every scheduled pairing, every balanced opening, both colours,
 all games advanced together in one batch.
 
-Players are network snapshots x search budgets (budget 0 = the raw policy, greedy), the
-random player (the Elo anchor) and pure MCTS (uniform prior, random-playout values). At
+Players are network snapshots x search budgets (budget 0 = the raw policy, greedy) for PUCT
+and Gumbel search, the random player (the Elo anchor), pure MCTS (uniform prior,
+random-playout values) and, on boards the solver handles, the perfect player. At
 each ply the live games are grouped by the player to move and each player moves all of
 its games with one batched call, so a 256-simulation player searches hundreds of trees
 at once whatever its opponents.
@@ -18,6 +19,7 @@ import pandas as pd
 import torch
 
 from phenomena.tree_search.game import ConnectFour, State
+from phenomena.tree_search.gumbel import gumbel_search
 from phenomena.tree_search.mcts import masked_softmax, network_evaluator, rollout_evaluator, search
 from phenomena.tree_search.module import load_snapshot
 from phenomena.tree_search.solver import Solver
@@ -26,6 +28,7 @@ RANDOM = "random"
 PURE_MCTS = "pure_mcts"
 NETWORK = "network"
 PERFECT = "perfect"
+PUCT, GUMBEL = "puct", "gumbel"
 
 
 @dataclass(frozen=True)
@@ -33,14 +36,17 @@ class Player:
     kind: str  # random, pure_mcts, perfect or network
     budget: int = 0  # simulations per move; 0 = greedy raw policy
     iteration: int = -1  # training iteration of the network snapshot; -1 for the others
+    search: str = PUCT  # puct or gumbel: how a network player with budget > 0 searches
+    network: str = ""  # the training run's label (e.g. h64) when several runs share an arena
 
     @property
     def name(self) -> str:
         if self.kind == NETWORK:
-            return f"iter{self.iteration}_sims{self.budget}"
+            prefix = f"{self.network}_" if self.network else ""
+            return f"{prefix}iter{self.iteration}_{'gumbel' if self.search == GUMBEL else 'sims'}{self.budget}"
         if self.kind == PURE_MCTS:
             return f"pure_mcts{self.budget}"
-        return RANDOM
+        return self.kind  # random, perfect
 
 
 class Mover:
@@ -66,6 +72,8 @@ class Mover:
         elif player.budget == 0:
             logits, value = self.net(game.observation(state))
             return masked_softmax(logits, legal).argmax(-1), value
+        elif player.search == GUMBEL:  # deterministic in the arena: no Gumbel noise
+            result = gumbel_search(game, network_evaluator(game, self.net), state, player.budget, gumbel_scale=0.0)
         else:
             result = search(game, network_evaluator(game, self.net), state, player.budget, self.c_puct)
         visits = result.visits
@@ -120,22 +128,28 @@ def openings(game: ConnectFour, plies: int) -> list[tuple[int, ...]]:
 def schedule(players: list[Player], kind: str) -> list[tuple[int, int]]:
     """Pairings (indices into ``players``).
 
-    ``round_robin``: every pair. ``ladder``: every network player against the random player
-    and pure MCTS, against the other budgets of its own snapshot, and against its own
-    budget at the other snapshots; random against pure MCTS. The ladder keeps the pairs
-    that compare what the study compares and leaves the Elo graph connected.
+    ``round_robin``: every pair. ``ladder``: every network player against each baseline
+    (random, pure MCTS, perfect), against the other players of its own snapshot, and against
+    the same search and budget at the neighbouring snapshots; the baselines against each other.
+    The ladder keeps the pairs that compare what the study compares and leaves the Elo graph
+    connected, with far fewer games than a round robin.
     """
     pairs = list(itertools.combinations(range(len(players)), 2))
     if kind == "round_robin":
         return pairs
     if kind != "ladder":
         raise ValueError(f"unknown schedule {kind!r}; allowed: ladder, round_robin")
+    iterations = sorted({p.iteration for p in players if p.kind == NETWORK})
+    position = {iteration: k for k, iteration in enumerate(iterations)}
 
     def keep(i: int, j: int) -> bool:
         a, b = players[i], players[j]
         if a.kind != NETWORK or b.kind != NETWORK:
             return True
-        return a.iteration == b.iteration or a.budget == b.budget
+        if a.iteration == b.iteration:
+            return True
+        same_player = (a.budget, a.search if a.budget else PUCT) == (b.budget, b.search if b.budget else PUCT)
+        return same_player and abs(position[a.iteration] - position[b.iteration]) == 1
 
     return [(i, j) for i, j in pairs if keep(i, j)]
 
@@ -234,31 +248,51 @@ def solver_accuracy(game: ConnectFour, mover: Mover, state: State, optimal: torc
     return accuracy
 
 
+def player_searches(arena: dict, iteration: int, comparison: list[int]) -> list[tuple[str, int]]:
+    """(search, budget) of the network players of one snapshot: PUCT at ``arena["budgets"]``; at
+    the ``comparison`` snapshots also Gumbel and PUCT at every ``arena["gumbel_budgets"]``."""
+    searches = [(PUCT, b) for b in arena["budgets"]]
+    if iteration in comparison:
+        searches += [(PUCT, b) for b in arena["gumbel_budgets"] if b not in arena["budgets"]]
+        searches += [(GUMBEL, b) for b in arena["gumbel_budgets"]]
+    return searches
+
+
 def load_players(
-    game: ConnectFour, snapshot_paths: list, budgets: list[int], pure_mcts_simulations: int, c_puct: float
+    game: ConnectFour, snapshot_paths: list, arena: dict, label: str = "", comparison: list[int] = ()
 ) -> tuple[list[Mover], pd.DataFrame]:
-    """Movers for random, pure MCTS and every snapshot x budget; and a table describing them."""
-    movers = [Mover(game, Player(RANDOM)), Mover(game, Player(PURE_MCTS, pure_mcts_simulations), c_puct=c_puct)]
+    """Movers for the baselines (random, pure MCTS, the perfect player if ``arena["perfect_player"]``)
+    and every snapshot's network players (:func:`player_searches`); and a table describing them.
+    ``label`` names the training run in the network players' names."""
+    c_puct = arena["c_puct"]
+    baselines = [Player(RANDOM), Player(PURE_MCTS, arena["pure_mcts_simulations"])]
+    if arena.get("perfect_player", False):
+        baselines.append(Player(PERFECT))
+    movers = [Mover(game, player, c_puct=c_puct) for player in baselines]
     rows = [
-        {"player": RANDOM, "kind": RANDOM, "iteration": -1, "budget": 0, "train_flops": 0.0, "flops_per_move": 0.0},
         {
-            "player": movers[1].player.name,
-            "kind": PURE_MCTS,
+            "player": player.name,
+            "kind": player.kind,
+            "network": "",
+            "search": "",
             "iteration": -1,
-            "budget": pure_mcts_simulations,
+            "budget": player.budget,
             "train_flops": 0.0,
             "flops_per_move": 0.0,
-        },
+        }
+        for player in baselines
     ]
     for path in snapshot_paths:
         net, record = load_snapshot(path)
-        for budget in budgets:
-            mover = Mover(game, Player(NETWORK, budget, record["iteration"]), net, c_puct)
+        for search_kind, budget in player_searches(arena, record["iteration"], list(comparison)):
+            mover = Mover(game, Player(NETWORK, budget, record["iteration"], search_kind, label), net, c_puct)
             movers.append(mover)
             rows.append(
                 {
                     "player": mover.player.name,
                     "kind": NETWORK,
+                    "network": label,
+                    "search": search_kind if budget else "policy",
                     "iteration": record["iteration"],
                     "budget": budget,
                     "train_flops": record["train_flops"],
@@ -270,13 +304,12 @@ def load_players(
 
 
 def run_arena(snapshot_paths: list, settings: dict, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The tournament of one training run: (games, players) tables."""
+    """The tournament of one training run's players and the baselines: (games, players) tables.
+    ``settings``: board, arena, the run's ``label`` and the ``comparison`` snapshots."""
     board, arena = settings["board"], settings["arena"]
-    torch.manual_seed(seed)  # the random player and pure MCTS's playouts; the rest is deterministic
+    torch.manual_seed(seed)  # the random and perfect players, pure MCTS's playouts; the rest is deterministic
     game = ConnectFour(board["columns"], board["rows"])
-    movers, players = load_players(
-        game, snapshot_paths, arena["budgets"], arena["pure_mcts_simulations"], arena["c_puct"]
-    )
+    movers, players = load_players(game, snapshot_paths, arena, settings["label"], settings["comparison"])
     pairs = schedule([m.player for m in movers], arena["schedule"])
     games = play_tournament(game, movers, pairs, openings(game, arena["opening_plies"]))
     return games, players
@@ -287,8 +320,6 @@ def run_solver_accuracy(snapshot_paths: list, positions, settings: dict, seed: i
     arena = settings["arena"]
     torch.manual_seed(seed)
     game = ConnectFour(positions.columns, positions.rows)
-    movers, players = load_players(
-        game, snapshot_paths, arena["budgets"], arena["pure_mcts_simulations"], arena["c_puct"]
-    )
+    movers, players = load_players(game, snapshot_paths, arena, settings["label"], settings["comparison"])
     rows = [solver_accuracy(game, m, positions.state, positions.optimal, positions.value) for m in movers]
     return pd.concat([players, pd.DataFrame(rows)], axis=1)

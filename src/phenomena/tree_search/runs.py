@@ -14,18 +14,30 @@ PYTHON_SOLVER_MAX_CELLS = 30
 
 @dataclass(frozen=True)
 class TreeSearchRun:
-    """One training run: a board and a seed."""
+    """One training run: a board, a network width, the self-play search and a seed."""
 
     columns: int
     rows: int
+    hidden: int
     seed: int
+    selfplay_search: str = "puct"
+
+    @property
+    def label(self) -> str:
+        """The run's name without board and seed: what tells its players apart in a shared arena."""
+        return run_name([("h", self.hidden)] + ([("", "gumbel")] if self.selfplay_search == "gumbel" else []))
 
     @property
     def name(self) -> str:
-        return run_name([("c4_", f"{self.columns}x{self.rows}"), ("seed", self.seed)])
+        return run_name([("c4_", f"{self.columns}x{self.rows}"), ("", self.label), ("seed", self.seed)])
 
     def sweep_columns(self) -> dict[str, object]:
-        return {"columns": self.columns, "rows": self.rows}
+        return {
+            "columns": self.columns,
+            "rows": self.rows,
+            "hidden": self.hidden,
+            "selfplay_search": self.selfplay_search,
+        }
 
 
 def board_name(study: dict) -> str:
@@ -33,9 +45,20 @@ def board_name(study: dict) -> str:
 
 
 def plan_runs(study: dict) -> dict[str, TreeSearchRun]:
+    """Every network width x self-play search x seed."""
     board = study["board"]
-    runs = [TreeSearchRun(board["columns"], board["rows"], seed) for seed in study["seeds"]]
+    runs = [
+        TreeSearchRun(board["columns"], board["rows"], hidden, seed, search)
+        for seed in study["seeds"]
+        for search in study["selfplay"]["searches"]
+        for hidden in study["network"]["hidden"]
+    ]
     return {run.name: run for run in runs}
+
+
+def arena_name(study: dict, seed: int) -> str:
+    """The shared arena of one seed: every run of that seed, fitted on one Elo scale."""
+    return run_name([("c4_", board_name(study)), ("seed", seed)])
 
 
 def snapshot_iterations(study: dict) -> list[int]:
@@ -43,6 +66,17 @@ def snapshot_iterations(study: dict) -> list[int]:
     training = study["training"]
     every, last = training["snapshot_every"], training["iterations"]
     return sorted({0, *range(every, last + 1, every), last})
+
+
+def comparison_iterations(study: dict) -> list[int]:
+    """The snapshots where Gumbel and PUCT search play at every ``arena.gumbel_budgets``: the
+    last ``arena.comparison_snapshots`` ones, evenly spread over the kept snapshots."""
+    kept = snapshot_iterations(study)
+    count = min(study["arena"]["comparison_snapshots"], len(kept))
+    if count == 0:
+        return []
+    picks = {kept[round(k * (len(kept) - 1) / count)] for k in range(1, count + 1)}
+    return sorted(picks)
 
 
 def check_study_config(study: dict) -> None:
@@ -78,6 +112,20 @@ def check_study_config(study: dict) -> None:
             f"config key tree_search.arena.opening_plies: got {study['arena']['opening_plies']}; "
             f"must be < {columns * rows} cells"
         )
+    arena = study["arena"]
+    if arena["perfect_player"] and columns * rows > PYTHON_SOLVER_MAX_CELLS:
+        raise ConfigError(
+            f"config key tree_search.arena.perfect_player: got true for a {columns}x{rows} board; the perfect "
+            f"player consults the Python solver, which handles at most {PYTHON_SOLVER_MAX_CELLS} cells"
+        )
+    if len(set(study["network"]["hidden"])) != len(study["network"]["hidden"]):
+        raise ConfigError(f"config key tree_search.network.hidden: got {study['network']['hidden']}; widths repeat")
+    missing = [b for b in arena["gumbel_pooled_budgets"] if b not in arena["gumbel_budgets"]]
+    if missing:
+        raise ConfigError(
+            f"config key tree_search.arena.gumbel_pooled_budgets: got {arena['gumbel_pooled_budgets']}; "
+            f"{missing} not in arena.gumbel_budgets ({arena['gumbel_budgets']})"
+        )
     if 0 not in study["arena"]["budgets"]:
         raise ConfigError(
             f"config key tree_search.arena.budgets: got {study['arena']['budgets']}; must include 0, the raw "
@@ -92,11 +140,21 @@ def check_study_config(study: dict) -> None:
 
 def resolved_settings(study: dict, run: TreeSearchRun) -> dict:
     """Everything that determines a training run's result (Snakemake ``params`` of the train rule)."""
+    selfplay = {k: v for k, v in study["selfplay"].items() if k not in ("searches", "gumbel_simulations")}
+    selfplay["search"] = run.selfplay_search
+    if run.selfplay_search == "gumbel":
+        selfplay["simulations"] = study["selfplay"]["gumbel_simulations"]
     return {
-        "run": {"columns": run.columns, "rows": run.rows, "seed": run.seed},
+        "run": {
+            "columns": run.columns,
+            "rows": run.rows,
+            "hidden": run.hidden,
+            "seed": run.seed,
+            "selfplay_search": run.selfplay_search,
+        },
         "board": dict(study["board"]),
-        "network": dict(study["network"]),
-        "selfplay": dict(study["selfplay"]),
+        "network": {**study["network"], "hidden": run.hidden},
+        "selfplay": selfplay,
         "training": dict(study["training"]),
         "snapshots": snapshot_iterations(study),
     }

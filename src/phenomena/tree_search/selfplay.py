@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import torch
 
 from phenomena.tree_search.game import ConnectFour
+from phenomena.tree_search.gumbel import gumbel_search
 from phenomena.tree_search.mcts import network_evaluator, search
 
 
@@ -49,9 +50,15 @@ def self_play(
     dirichlet_alpha: float,
     dirichlet_fraction: float,
     temperature_moves: int,
+    search_kind: str = "puct",
 ) -> tuple[Examples, SelfPlayStats]:
-    """Play ``games`` games at once; moves sampled from the visit counts for the first
-    ``temperature_moves`` plies (temperature 1), the most visited move afterwards."""
+    """Play ``games`` games at once.
+
+    ``search_kind`` ``puct``: AlphaZero; moves sampled from the visit counts for the first
+    ``temperature_moves`` plies (temperature 1), the most visited move afterwards; the target is
+    the visit distribution. ``gumbel``: Gumbel AlphaZero; the move is the search's own sample
+    (Gumbel noise, no temperature or Dirichlet noise), the target its improved policy.
+    """
     evaluate = network_evaluator(game, net)
     state = game.initial(games)
     live = torch.arange(games)
@@ -60,10 +67,13 @@ def self_play(
     length = torch.zeros(games)
     evaluations, ply = 0, 0
     while len(live):
-        result = search(game, evaluate, state, simulations, c_puct, dirichlet_alpha, dirichlet_fraction)
+        if search_kind == "gumbel":
+            result = gumbel_search(game, evaluate, state, simulations, gumbel_scale=1.0)
+        else:
+            result = search(game, evaluate, state, simulations, c_puct, dirichlet_alpha, dirichlet_fraction)
         evaluations += len(live) * (simulations + 1)  # an upper bound: terminal leaves need none
         target = result.policy()
-        if ply < temperature_moves:
+        if ply < temperature_moves and search_kind != "gumbel":
             actions = torch.multinomial(target, 1).squeeze(1)
         else:
             actions = result.best_action()
@@ -91,7 +101,8 @@ def self_play(
 
 def self_play_iteration(game: ConnectFour, net: torch.nn.Module, settings: dict) -> tuple[Examples, SelfPlayStats]:
     """One iteration's games with the config's ``selfplay`` settings (``games_per_iteration``,
-    ``simulations``, ``c_puct``, ``dirichlet_alpha``, ``dirichlet_fraction``, ``temperature_moves``)."""
+    ``simulations``, ``c_puct``, ``dirichlet_alpha``, ``dirichlet_fraction``, ``temperature_moves``,
+    ``search``)."""
     return self_play(
         game,
         net,
@@ -101,4 +112,5 @@ def self_play_iteration(game: ConnectFour, net: torch.nn.Module, settings: dict)
         settings["dirichlet_alpha"],
         settings["dirichlet_fraction"],
         settings["temperature_moves"],
+        settings.get("search", "puct"),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from phenomena.common.study import Figure, Placement, Study
 from phenomena.tree_search.runs import check_study_config
 
-FIGURES = ("elo_vs_step", "search_gain", "compute_frontier", "solver_accuracy")
+FIGURES = ("elo_vs_step", "search_gain", "compute_frontier", "solver_accuracy", "gumbel_vs_puct")
 
 
 def figures(section: dict) -> list[Figure]:

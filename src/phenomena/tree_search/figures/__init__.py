@@ -12,8 +12,9 @@ import seaborn as sns
 
 
 def player_metric(curves: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Rows of one per-player metric (budget >= 0), with the budget as a readable label."""
-    rows = curves[(curves["metric"] == metric) & (curves["budget"] >= 0)].copy()
+    """Rows of one per-player metric of the raw policy and PUCT players (budget >= 0; the
+    Gumbel players have their own figure), with the budget as a readable label."""
+    rows = curves[(curves["metric"] == metric) & (curves["budget"] >= 0) & (curves["search"] != "gumbel")].copy()
     rows["search"] = rows["budget"].map(budget_label)
     return rows
 
@@ -30,12 +31,33 @@ def budget_palette(budgets) -> dict[str, tuple]:
 
 
 def baselines(summary: pd.DataFrame, column: str) -> dict[str, float]:
-    """Mean value of ``column`` for the random and pure-MCTS players across runs."""
-    rows = summary[summary["kind"] != "network"]
+    """Mean value of ``column`` for the baseline players (random, pure MCTS, perfect) across runs."""
+    rows = summary[summary["kind"].isin(["random", "pure_mcts", "perfect"])]
+    names = {"random": lambda group: "random (anchor)", "perfect": lambda group: "perfect play (solver)"}
     return {
-        ("random (anchor)" if kind == "random" else f"pure MCTS {int(group['budget'].iloc[0])}"): float(
-            group[column].mean()
-        )
+        names.get(kind, lambda group: f"pure MCTS {int(group['budget'].iloc[0])}")(group): float(group[column].mean())
         for kind, group in rows.groupby("kind")
         if column in group and group[column].notna().any()
     }
+
+
+def network_players(summary: pd.DataFrame) -> pd.DataFrame:
+    """The network players' rows of the summary (no baselines, no estimates)."""
+    return summary[summary["kind"] == "network"]
+
+
+def estimates(summary: pd.DataFrame) -> pd.DataFrame:
+    """The estimate rows of the summary (Gumbel minus PUCT, frontier slope), indexed by name."""
+    return summary[summary["kind"] == "estimate"].set_index("player")
+
+
+def network_panels(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Rows of a curves table split by network width (and self-play search, when Gumbel
+    self-play runs are present), each with a panel title; seeds share a panel."""
+    keys = ["hidden", "selfplay_search"] if rows["selfplay_search"].nunique() > 1 else ["hidden"]
+    panels = {}
+    for key, group in rows.groupby(keys):
+        key = key if isinstance(key, tuple) else (key,)
+        title = f"MLP width {key[0]}" + (f", {key[1]} self-play" if len(key) > 1 else "")
+        panels[title] = group
+    return panels

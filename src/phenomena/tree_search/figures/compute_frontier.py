@@ -1,5 +1,6 @@
-"""Figure 3: train compute vs test compute (Jones 2021): Elo per budget against training
-compute, and the iso-Elo frontier: for each Elo level, the cheapest (train, test) pairs."""
+"""Figure 3: train compute vs test compute (Jones 2021). Left: Elo against training compute, one
+line per network and test budget. Right: the iso-Elo curves (cheapest test compute per move
+that reaches an Elo level, for each training compute) with Jones's fitted common slope."""
 
 from __future__ import annotations
 
@@ -8,84 +9,89 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from phenomena.tree_search.figures import budget_label, budget_palette
+from phenomena.tree_search.figures import budget_label, budget_palette, estimates
+from phenomena.tree_search.frontier import frontier_players, iso_elo_points
 
-
-def first_crossing(train_flops: np.ndarray, elo: np.ndarray, level: float) -> float:
-    """Train compute at which ``elo`` first reaches ``level`` (log-linear interpolation between
-    snapshots); nan if it never does, or already did at the first snapshot (the crossing is unknown)."""
-    above = np.flatnonzero(elo >= level)
-    if len(above) == 0 or above[0] == 0:
-        return float("nan")
-    k = above[0]
-    x0, x1, y0, y1 = np.log10(train_flops[k - 1]), np.log10(train_flops[k]), elo[k - 1], elo[k]
-    return float(10 ** (x0 + (level - y0) / (y1 - y0) * (x1 - x0)))
+NETWORK_STYLES = ["-", "--", ":", "-."]
 
 
 def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
-    players = summary[(summary["kind"] == "network") & (summary["train_flops"] > 0)]
-    table = players.groupby(["budget", "iteration"])[["train_flops", "flops_per_move", "elo"]].mean().reset_index()
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11.5, 4.2), gridspec_kw={"wspace": 0.35})
-    draw_elo_against_training(left, table)
-    draw_iso_elo_frontier(right, table)
+    players = frontier_players(summary[summary["kind"] != "estimate"])
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12.5, 4.6), gridspec_kw={"wspace": 0.3})
+    draw_elo_against_training(left, players)
+    draw_iso_elo_curves(right, players, estimates(summary))
     return figure
 
 
-def draw_elo_against_training(axis: plt.Axes, table: pd.DataFrame) -> None:
-    """Elo against training compute, one line per test budget."""
-    palette = budget_palette(table["budget"])
-    for budget, line in table.groupby("budget"):
+def draw_elo_against_training(axis: plt.Axes, players: pd.DataFrame) -> None:
+    """Elo against training compute: colour = test budget, line style = network."""
+    palette = budget_palette(players["budget"])
+    styles = dict(zip(sorted(players["network"].unique(), key=width_of), NETWORK_STYLES * 4))
+    table = players.groupby(["network", "budget", "iteration"])[["train_flops", "elo"]].mean().reset_index()
+    for (network, budget), line in table.groupby(["network", "budget"]):
         line = line.sort_values("train_flops")
         axis.plot(
             line["train_flops"],
             line["elo"],
             marker="o",
+            markersize=3,
+            linestyle=styles[network],
             color=palette[budget_label(budget)],
-            label=budget_label(budget),
         )
+    for label, colour in palette.items():
+        axis.plot([], [], color=colour, label=label)
+    for network, style in styles.items():
+        axis.plot([], [], color="black", linestyle=style, label=network)
     axis.set_xscale("log")
-    axis.set(
-        xlabel="training compute (FLOPs, log)", ylabel="Elo", title="Elo against training compute, per test budget"
-    )
-    axis.legend(fontsize=8)
+    axis.set(xlabel="training compute (FLOPs, log)", ylabel="Elo (random = 0)", title="Elo against training compute")
+    axis.legend(fontsize=7, ncol=2)
 
 
-def frontier_points(table: pd.DataFrame, level: float) -> list[tuple[float, float]]:
-    """(train compute, test compute per move) at which each budget first reaches Elo ``level``."""
-    points = []
-    for _, line in table.groupby("budget"):
-        line = line.sort_values("train_flops")
-        train = first_crossing(line["train_flops"].to_numpy(), line["elo"].to_numpy(), level)
-        if np.isfinite(train):
-            points.append((train, line["flops_per_move"].iloc[0]))
-    return points
+def width_of(network: str) -> int:
+    digits = "".join(c for c in network.split("_")[0] if c.isdigit())
+    return int(digits) if digits else 0
 
 
-def draw_iso_elo_frontier(axis: plt.Axes, table: pd.DataFrame) -> None:
-    """For five Elo levels between the lowest and highest, the (train, test) compute pairs that reach it."""
-    low, high = table["elo"].min(), table["elo"].max()
-    levels = np.linspace(low, high, 7)[1:-1]
-    colours = sns.color_palette("rocket_r", n_colors=len(levels))
-    for level, colour in zip(levels, colours):
-        points = frontier_points(table, level)
-        if points:
-            x, y = zip(*sorted(points))
-            axis.plot(x, y, marker="o", color=colour, label=f"Elo {level:.0f}")
-    axis.set_xscale("log")
-    axis.set_yscale("log")
-    axis.set(
-        xlabel="training compute (FLOPs, log)",
-        ylabel="test compute per move (FLOPs, log)",
-        title="Iso-Elo frontier: train compute traded for search",
-    )
-    if axis.lines:
-        axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-    else:  # no budget reaches a level after its first snapshot (few snapshots, as in the smoke preset)
+def draw_iso_elo_curves(axis: plt.Axes, players: pd.DataFrame, fitted: pd.DataFrame) -> None:
+    """The iso-Elo curves at the fitted levels, and the common-slope lines through them."""
+    levels = fitted[fitted.index.str.startswith("frontier_slope_elo")]
+    if players.empty or levels.empty:
         axis.text(
             0.5,
             0.5,
-            "no budget crosses an Elo level\nbetween two snapshots:\ntrain for more iterations",
+            "fewer than 3 points on every iso-Elo curve:\ntrain longer or add snapshots",
             transform=axis.transAxes,
             ha="center",
             va="center",
         )
+        axis.set_axis_off()
+        return
+    slope = fitted.loc["frontier_slope"]
+    elo = players.groupby("player")["elo"].mean()
+    colours = sns.color_palette("rocket_r", n_colors=len(levels))
+    for (_, row), colour in zip(levels.sort_values("level").iterrows(), colours):
+        points = iso_elo_points(players.drop_duplicates("player"), elo, row["level"])
+        x, y = np.log10(points["train"]), np.log10(points["test"])
+        axis.plot(
+            points["train"],
+            points["test"],
+            marker="o",
+            linestyle="none",
+            color=colour,
+            label=f"Elo {row['level']:.0f} ({len(points)} points)",
+        )
+        span = np.linspace(x.min(), x.max(), 10)
+        axis.plot(10**span, 10 ** (y.mean() + slope["estimate"] * (span - x.mean())), color=colour, linewidth=1)
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    r_squared = fitted.loc["frontier_r_squared", "estimate"] if "frontier_r_squared" in fitted.index else np.nan
+    axis.set(
+        xlabel="training compute (FLOPs, log)",
+        ylabel="test compute per move (FLOPs, log)",
+        title=(
+            f"Iso-Elo curves; common slope {slope['estimate']:.2f} "
+            f"(95% CI {slope['estimate_ci_low']:.2f} to {slope['estimate_ci_high']:.2f}), R² {r_squared:.2f}"
+        ),
+    )
+    axis.title.set_fontsize(9)
+    axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))

@@ -43,7 +43,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
         xlabel="training iteration",
         ylabel="score vs the raw policy (win 1, draw 1/2)",
         ylim=(0, 1.02),
-        title="Head to head against the same network's raw policy\n(bars: 95% bootstrap intervals over games)",
+        title="Head to head against the same network's raw policy\n(bars: 95% bootstrap intervals over openings)",
     )
     handles, labels = left.get_legend_handles_labels()
     unique = dict(zip(labels, handles))

@@ -22,7 +22,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
             line = line.sort_values("step")
             label = line["search"].iloc[0] if run == rows["run"].iloc[0] else None
             axis.plot(line["step"], line["value"], marker="o", color=palette[line["search"].iloc[0]], label=label)
-        for (name, value), style in zip(baselines(summary, metric).items(), ["--", ":"]):
+        for (name, value), style in zip(baselines(summary, metric).items(), ["--", ":", "-."]):
             axis.axhline(value, color="grey", linestyle=style, label=name)
         axis.set(xlabel="training iteration", ylabel="fraction of labelled positions", title=title, ylim=(0, 1.02))
     handles = dict(zip(*reversed(axes[0].get_legend_handles_labels())))  # left panel: every line
