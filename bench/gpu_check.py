@@ -219,12 +219,19 @@ def double_descent_resnet18_bf16(check: Check) -> dict:
 
 
 def tree_search_settings(check: Check) -> tuple[dict, Path]:
-    """Settings of a paper tree-search run (7x6 board, MLP 512x4, 128 simulations per move), one iteration."""
+    """Settings of the paper's largest tree-search run (7x6 board, MLP 512x4, AlphaZero self-play at 128
+    simulations per move), one iteration."""
     from phenomena.tree_search.runs import plan_runs, resolved_settings
 
     study = check.config["tree_search"]
-    network = check.size(study["network"], {"hidden": 32, "layers": 1})
-    selfplay = {**study["selfplay"], "games_per_iteration": check.size(128, 8), "simulations": check.size(128, 8)}
+    largest = {**study["network"], "hidden": [max(study["network"]["hidden"])]}
+    network = check.size(largest, {"hidden": [32], "layers": 1})
+    selfplay = {
+        **study["selfplay"],
+        "searches": ["puct"],
+        "games_per_iteration": check.size(128, 8),
+        "simulations": check.size(128, 8),
+    }
     training = {
         "iterations": 1,
         "steps_per_iteration": check.size(20, 2),

@@ -1,6 +1,6 @@
 """Simulations per second of the study's batched MCTS against one-tree-at-a-time searches.
 
-Side by side in one run, on the default board (5x5) with the default network (MLP 128x2):
+Side by side in one run, on the default board (5x5) with the default config's largest network (MLP 128x2):
 
 - batched PUCT (``phenomena.tree_search.mcts.search``) at batch 1, 64, 256, 1024;
 - the same search (PUCT, same network, same simulations) written the usual way: one tree
@@ -144,7 +144,7 @@ def main() -> None:
     study = load_config("config/config.yaml")["tree_search"]
     columns, rows = study["board"]["columns"], study["board"]["rows"]
     game = ConnectFour(columns, rows)
-    net = PolicyValueNet(columns, rows, **study["network"]).eval()
+    net = PolicyValueNet(columns, rows, max(study["network"]["hidden"]), study["network"]["layers"]).eval()
     evaluate = network_evaluator(game, net)
     trees, sims = args.sequential_trees, args.simulations
 

@@ -74,3 +74,15 @@ def test_improved_policy_is_a_distribution_over_legal_moves():
     policy = result.policy()
     torch.testing.assert_close(policy.sum(-1), torch.ones(1))
     assert policy[0, 2] == 0
+
+
+def test_gumbel_self_play_makes_examples_with_improved_policy_targets():
+    from phenomena.tree_search.network import PolicyValueNet
+    from phenomena.tree_search.selfplay import self_play
+
+    torch.manual_seed(0)
+    net = PolicyValueNet(5, 4, 16, 1).eval()
+    examples, stats = self_play(GAME, net, 8, 4, 1.5, 1.0, 0.25, 4, search_kind="gumbel")
+    assert stats.games == 8 and len(examples) == stats.positions
+    torch.testing.assert_close(examples.policy.sum(-1), torch.ones(len(examples)))
+    assert set(examples.value.tolist()) <= {-1.0, 0.0, 1.0}

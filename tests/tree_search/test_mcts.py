@@ -70,3 +70,13 @@ def test_search_on_an_untrained_network_beats_its_raw_policy():
     search_score = (1 - games[games["first"] == "iter0_sims0"]["score_first"]).mean() / 2
     search_score += games[games["first"] == "iter0_sims64"]["score_first"].mean() / 2
     assert search_score > 0.75
+
+
+def test_evaluation_device_follows_the_accelerator_key():
+    from phenomena.tree_search.mcts import evaluation_device
+
+    assert evaluation_device("cpu").type == "cpu"
+    assert evaluation_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match="config key accelerator: got 'gpu'"):
+            evaluation_device("gpu")

@@ -33,6 +33,7 @@ TREE_SEARCH_EVALUATION = lambda wc: {
     "seed": TREE_SEARCH_RUNS[wc.ts_run].seed,
     "label": TREE_SEARCH_RUNS[wc.ts_run].label,
     "comparison": TREE_SEARCH_COMPARISON,
+    "accelerator": config["accelerator"],
 }
 
 

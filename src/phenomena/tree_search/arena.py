@@ -20,7 +20,13 @@ import torch
 
 from phenomena.tree_search.game import ConnectFour, State
 from phenomena.tree_search.gumbel import gumbel_search
-from phenomena.tree_search.mcts import masked_softmax, network_evaluator, rollout_evaluator, search
+from phenomena.tree_search.mcts import (
+    evaluation_device,
+    masked_softmax,
+    network_evaluator,
+    rollout_evaluator,
+    search,
+)
 from phenomena.tree_search.module import load_snapshot
 from phenomena.tree_search.solver import Solver
 
@@ -70,7 +76,7 @@ class Mover:
         if player.kind == PURE_MCTS:
             result = search(game, rollout_evaluator(game), state, player.budget, self.c_puct)
         elif player.budget == 0:
-            logits, value = self.net(game.observation(state))
+            logits, value = network_evaluator(game, self.net)(state)
             return masked_softmax(logits, legal).argmax(-1), value
         elif player.search == GUMBEL:  # deterministic in the arena: no Gumbel noise
             result = gumbel_search(game, network_evaluator(game, self.net), state, player.budget, gumbel_scale=0.0)
@@ -259,11 +265,16 @@ def player_searches(arena: dict, iteration: int, comparison: list[int]) -> list[
 
 
 def load_players(
-    game: ConnectFour, snapshot_paths: list, arena: dict, label: str = "", comparison: list[int] = ()
+    game: ConnectFour,
+    snapshot_paths: list,
+    arena: dict,
+    label: str = "",
+    comparison: list[int] = (),
+    device: torch.device | str = "cpu",
 ) -> tuple[list[Mover], pd.DataFrame]:
     """Movers for the baselines (random, pure MCTS, the perfect player if ``arena["perfect_player"]``)
     and every snapshot's network players (:func:`player_searches`); and a table describing them.
-    ``label`` names the training run in the network players' names."""
+    ``label`` names the training run in the network players' names; the networks evaluate on ``device``."""
     c_puct = arena["c_puct"]
     baselines = [Player(RANDOM), Player(PURE_MCTS, arena["pure_mcts_simulations"])]
     if arena.get("perfect_player", False):
@@ -284,6 +295,7 @@ def load_players(
     ]
     for path in snapshot_paths:
         net, record = load_snapshot(path)
+        net = net.to(device)
         for search_kind, budget in player_searches(arena, record["iteration"], list(comparison)):
             mover = Mover(game, Player(NETWORK, budget, record["iteration"], search_kind, label), net, c_puct)
             movers.append(mover)
@@ -309,7 +321,8 @@ def run_arena(snapshot_paths: list, settings: dict, seed: int) -> tuple[pd.DataF
     board, arena = settings["board"], settings["arena"]
     torch.manual_seed(seed)  # the random and perfect players, pure MCTS's playouts; the rest is deterministic
     game = ConnectFour(board["columns"], board["rows"])
-    movers, players = load_players(game, snapshot_paths, arena, settings["label"], settings["comparison"])
+    device = evaluation_device(settings.get("accelerator", "cpu"))
+    movers, players = load_players(game, snapshot_paths, arena, settings["label"], settings["comparison"], device)
     pairs = schedule([m.player for m in movers], arena["schedule"])
     games = play_tournament(game, movers, pairs, openings(game, arena["opening_plies"]))
     return games, players
@@ -320,6 +333,7 @@ def run_solver_accuracy(snapshot_paths: list, positions, settings: dict, seed: i
     arena = settings["arena"]
     torch.manual_seed(seed)
     game = ConnectFour(positions.columns, positions.rows)
-    movers, players = load_players(game, snapshot_paths, arena, settings["label"], settings["comparison"])
+    device = evaluation_device(settings.get("accelerator", "cpu"))
+    movers, players = load_players(game, snapshot_paths, arena, settings["label"], settings["comparison"], device)
     rows = [solver_accuracy(game, m, positions.state, positions.optimal, positions.value) for m in movers]
     return pd.concat([players, pd.DataFrame(rows)], axis=1)

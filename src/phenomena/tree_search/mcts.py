@@ -21,13 +21,31 @@ Evaluator = Callable[[State], tuple[torch.Tensor, torch.Tensor]]
 
 
 def network_evaluator(game: ConnectFour, net: torch.nn.Module) -> Evaluator:
-    """Evaluate states with a policy-value network (no gradients)."""
+    """Evaluate states with a policy-value network (no gradients), in one batch on the network's
+    device (a GPU when the arena was given one); the results come back to the CPU, where the
+    trees live."""
+    device = next(net.parameters()).device
 
     @torch.no_grad()
     def evaluate(state: State) -> tuple[torch.Tensor, torch.Tensor]:
-        return net(game.observation(state))
+        if device.type == "cpu":
+            return net(game.observation(state))
+        logits, value = net(game.observation(state).to(device, non_blocking=True))
+        return logits.float().cpu(), value.float().cpu()
 
     return evaluate
+
+
+def evaluation_device(accelerator: str) -> torch.device:
+    """The device of network evaluations for config ``accelerator``: auto (a GPU when one is
+    visible, else the CPU), gpu (a GPU, or an error naming the key) or cpu."""
+    if accelerator == "cpu" or (accelerator == "auto" and not torch.cuda.is_available()):
+        return torch.device("cpu")
+    if not torch.cuda.is_available():
+        raise RuntimeError(
+            "config key accelerator: got 'gpu' but no GPU is visible (torch.cuda.is_available() is False)"
+        )
+    return torch.device("cuda")
 
 
 def rollout_evaluator(game: ConnectFour, rollouts: bool = True) -> Evaluator:
