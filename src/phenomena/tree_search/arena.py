@@ -134,28 +134,69 @@ def openings(game: ConnectFour, plies: int) -> list[tuple[int, ...]]:
 def schedule(players: list[Player], kind: str) -> list[tuple[int, int]]:
     """Pairings (indices into ``players``).
 
-    ``round_robin``: every pair. ``ladder``: every network player against each baseline
-    (random, pure MCTS, perfect), against the other players of its own snapshot, and against
-    the same search and budget at the neighbouring snapshots; the baselines against each other.
-    The ladder keeps the pairs that compare what the study compares and leaves the Elo graph
-    connected, with far fewer games than a round robin.
+    ``round_robin``: every pair. ``ladder``, the pairs that compare what the study compares,
+    keeping the Elo graph connected with far fewer games:
+
+    - the random player (the anchor) meets everyone; pure MCTS meets every raw policy;
+    - the key snapshots (those where Gumbel search plays, and each run's last) meet the
+      baselines: random, pure MCTS and the perfect player;
+    - within a snapshot every player meets every other, except at key snapshots with many
+      players, where a search meets the raw policy, its twin of the other search at the same
+      budget and its own search at the neighbouring budgets;
+    - across snapshots, the same search and budget at neighbouring snapshots of the same run.
     """
     pairs = list(itertools.combinations(range(len(players)), 2))
     if kind == "round_robin":
         return pairs
     if kind != "ladder":
         raise ValueError(f"unknown schedule {kind!r}; allowed: ladder, round_robin")
-    iterations = sorted({p.iteration for p in players if p.kind == NETWORK})
-    position = {iteration: k for k, iteration in enumerate(iterations)}
+    network = [p for p in players if p.kind == NETWORK]
+    iterations = {
+        run: sorted({p.iteration for p in network if p.network == run}) for run in {p.network for p in network}
+    }
+    key = {(p.network, p.iteration) for p in network if p.search == GUMBEL and p.budget > 0}
+    key |= {(run, its[-1]) for run, its in iterations.items()}
+    budgets = {
+        (p.network, p.iteration, p.search): sorted(
+            q.budget
+            for q in network
+            if (q.network, q.iteration, q.search) == (p.network, p.iteration, p.search) and q.budget > 0
+        )
+        for p in network
+    }
+
+    def search_of(p: Player) -> str:
+        return p.search if p.budget > 0 else "policy"
+
+    def baseline_meets(baseline: Player, p: Player) -> bool:
+        if baseline.kind == RANDOM:
+            return True
+        return (p.network, p.iteration) in key or (baseline.kind == PURE_MCTS and p.budget == 0)
+
+    def same_snapshot_meets(a: Player, b: Player) -> bool:
+        if (a.network, a.iteration) not in key or a.budget == 0 or b.budget == 0:
+            return True
+        if a.budget == b.budget:
+            return True  # Gumbel and PUCT twins
+        if a.search != b.search:
+            return False
+        ladder = budgets[(a.network, a.iteration, a.search)]
+        return abs(ladder.index(a.budget) - ladder.index(b.budget)) == 1
 
     def keep(i: int, j: int) -> bool:
         a, b = players[i], players[j]
+        if a.kind != NETWORK and b.kind != NETWORK:
+            return True
         if a.kind != NETWORK or b.kind != NETWORK:
-            return True
+            baseline, other = (a, b) if a.kind != NETWORK else (b, a)
+            return baseline_meets(baseline, other)
+        if a.network != b.network:
+            return False  # runs meet through the baselines (and share their Elo fit)
         if a.iteration == b.iteration:
-            return True
-        same_player = (a.budget, a.search if a.budget else PUCT) == (b.budget, b.search if b.budget else PUCT)
-        return same_player and abs(position[a.iteration] - position[b.iteration]) == 1
+            return same_snapshot_meets(a, b)
+        run = iterations[a.network]
+        neighbours = abs(run.index(a.iteration) - run.index(b.iteration)) == 1
+        return neighbours and (search_of(a), a.budget) == (search_of(b), b.budget)
 
     return [(i, j) for i, j in pairs if keep(i, j)]
 
