@@ -13,7 +13,11 @@ TREE_SEARCH_DIR = "results/tree_search"
 
 
 # Arena keys only the Elo fit and the estimates read (the metrics rule).
-TREE_SEARCH_METRICS_ONLY = ("bootstrap_samples", "frontier_levels", "gumbel_pooled_budgets")
+TREE_SEARCH_METRICS_ONLY = (
+    "bootstrap_samples",
+    "frontier_levels",
+    "gumbel_pooled_budgets",
+)
 
 
 # Snapshots of one run, and what the arena and solver-accuracy rules depend on (board,
