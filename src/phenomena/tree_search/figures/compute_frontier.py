@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import NullFormatter
 
 from phenomena.tree_search.figures import budget_label, budget_palette, estimates
 from phenomena.tree_search.frontier import frontier_players, iso_elo_points
@@ -84,6 +85,7 @@ def draw_iso_elo_curves(axis: plt.Axes, players: pd.DataFrame, fitted: pd.DataFr
         axis.plot(10**span, 10 ** (y.mean() + slope["estimate"] * (span - x.mean())), color=colour, linewidth=1)
     axis.set_xscale("log")
     axis.set_yscale("log")
+    axis.xaxis.set_minor_formatter(NullFormatter())  # minor labels of a short log axis overlap
     r_squared = fitted.loc["frontier_r_squared", "estimate"] if "frontier_r_squared" in fitted.index else np.nan
     axis.set(
         xlabel="training compute (FLOPs, log)",
