@@ -146,6 +146,7 @@ rule tree_search_metrics:
         summary=f"{TREE_SEARCH_DIR}/metrics/summary.parquet",
         games=f"{TREE_SEARCH_DIR}/metrics/games.parquet",
         pairs=f"{TREE_SEARCH_DIR}/metrics/pairs.parquet",
+        estimates=f"{TREE_SEARCH_DIR}/metrics/estimates.parquet",
     log:
         f"{TREE_SEARCH_DIR}/logs/metrics.log",
     params:

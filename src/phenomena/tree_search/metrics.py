@@ -210,9 +210,10 @@ def arena_metrics(
 
     ``runs``: name -> {seed, arena, sweep, tables: {history, games, players, accuracy}}. The runs
     of one arena (seed) are fitted on one Elo scale. Returns curves (tidy), summary (one row per
-    player and run, then the arena's estimates: Gumbel minus PUCT, the frontier slope), games and
-    pairs."""
-    curves, summaries, all_games, all_pairs = [], [], [], []
+    player and run, with the arena's headline estimates as columns: :data:`SUMMARY_ESTIMATES`),
+    estimates (one row per estimate and arena: Gumbel minus PUCT per budget, the frontier slope
+    overall and per Elo level), games and pairs."""
+    curves, summaries, all_estimates, all_games, all_pairs = [], [], [], [], []
     arenas: dict[str, list[str]] = {}
     for name, run in runs.items():
         arenas.setdefault(run["arena"], []).append(name)
@@ -237,20 +238,40 @@ def arena_metrics(
         summary = pd.concat([baselines, *run_summaries], ignore_index=True)
         _, frontier = estimate_frontier(summary, draws, frontier_levels)
         gumbel = gumbel_minus_puct(table, draws, {budget_group_name(gumbel_budget_group): gumbel_budget_group})
-        estimates = pd.concat([gumbel, frontier], ignore_index=True).assign(
-            study=STUDY, run=arena, seed=seed, kind="estimate"
-        )
-        estimates["player"] = estimates["estimate_name"]
-        summaries.append(pd.concat([summary, estimates.drop(columns="estimate_name")], ignore_index=True))
+        estimates = pd.concat([gumbel, frontier], ignore_index=True).assign(study=STUDY, arena=arena, seed=seed)
+        summaries.append(with_estimate_columns(summary, estimates, budget_group_name(gumbel_budget_group)))
+        all_estimates.append(estimates)
         all_games.append(games.assign(seed=seed, arena=arena))
         all_pairs.append(pair_table(games).assign(seed=seed, arena=arena))
         print(summary.drop(columns=["study"]).to_string(), "\n", versus.to_string(), "\n", estimates.to_string())
     return {
         "curves": pd.concat(curves, ignore_index=True),
         "summary": pd.concat(summaries, ignore_index=True),
+        "estimates": pd.concat(all_estimates, ignore_index=True),
         "games": pd.concat(all_games, ignore_index=True),
         "pairs": pd.concat(all_pairs, ignore_index=True),
     }
+
+
+SUMMARY_ESTIMATES = ("frontier_slope", "frontier_r_squared", "gumbel_minus_puct_pooled")
+"""The headline estimates repeated on every summary row of their arena (value, ci_low, ci_high)."""
+
+
+def with_estimate_columns(summary: pd.DataFrame, estimates: pd.DataFrame, pooled_name: str) -> pd.DataFrame:
+    """``summary`` with the arena's headline estimates as columns (nan when not estimated)."""
+    named = estimates.set_index("estimate_name")
+    sources = {
+        "frontier_slope": "frontier_slope",
+        "frontier_r_squared": "frontier_r_squared",
+        "gumbel_minus_puct_pooled": f"gumbel_minus_puct_{pooled_name}",
+    }
+    summary = summary.copy()
+    for column, source in sources.items():
+        row = named.loc[source] if source in named.index else None
+        for suffix, field in (("", "estimate"), ("_ci_low", "estimate_ci_low"), ("_ci_high", "estimate_ci_high")):
+            value = float(row[field]) if row is not None and field in row and pd.notna(row[field]) else float("nan")
+            summary[column + suffix] = value
+    return summary
 
 
 def budget_group_name(budgets: list[int]) -> str:

@@ -8,8 +8,15 @@ from phenomena.tree_search.runs import check_study_config
 FIGURES = ("elo_vs_step", "search_gain", "compute_frontier", "solver_accuracy", "gumbel_vs_puct")
 
 
+WITH_ESTIMATES = ("compute_frontier", "gumbel_vs_puct")
+"""Figures that also read estimates.parquet (the frontier slope, Gumbel minus PUCT)."""
+
+
 def figures(section: dict) -> list[Figure]:
-    return [Figure(name, {"curves": "curves", "summary": "summary"}) for name in FIGURES]
+    tables = {"curves": "curves", "summary": "summary"}
+    return [
+        Figure(name, {**tables, "estimates": "estimates"} if name in WITH_ESTIMATES else tables) for name in FIGURES
+    ]
 
 
 STUDY = Study(

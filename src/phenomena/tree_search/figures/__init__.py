@@ -46,9 +46,12 @@ def network_players(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[summary["kind"] == "network"]
 
 
-def estimates(summary: pd.DataFrame) -> pd.DataFrame:
-    """The estimate rows of the summary (Gumbel minus PUCT, frontier slope), indexed by name."""
-    return summary[summary["kind"] == "estimate"].set_index("player")
+def estimates_by_name(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The estimates table (Gumbel minus PUCT, frontier slope) indexed by name; with several
+    seeds, the mean of each estimate and of its bounds."""
+    if estimates.empty or "estimate_name" not in estimates:
+        return pd.DataFrame(columns=["estimate", "estimate_ci_low", "estimate_ci_high", "level"])
+    return estimates.groupby("estimate_name").mean(numeric_only=True)
 
 
 def network_panels(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:

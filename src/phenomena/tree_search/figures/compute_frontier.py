@@ -10,17 +10,17 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import NullFormatter
 
-from phenomena.tree_search.figures import budget_label, budget_palette, estimates
+from phenomena.tree_search.figures import budget_label, budget_palette, estimates_by_name
 from phenomena.tree_search.frontier import frontier_players, iso_elo_points
 
 NETWORK_STYLES = ["-", "--", ":", "-."]
 
 
-def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
-    players = frontier_players(summary[summary["kind"] != "estimate"])
+def plot(curves: pd.DataFrame, summary: pd.DataFrame, estimates: pd.DataFrame) -> plt.Figure:
+    players = frontier_players(summary)
     figure, (left, right) = plt.subplots(1, 2, figsize=(12.5, 4.6), gridspec_kw={"wspace": 0.3})
     draw_elo_against_training(left, players)
-    draw_iso_elo_curves(right, players, estimates(summary))
+    draw_iso_elo_curves(right, players, estimates_by_name(estimates))
     return figure
 
 

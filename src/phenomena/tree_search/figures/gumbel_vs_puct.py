@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from phenomena.tree_search.figures import estimates, network_players
+from phenomena.tree_search.figures import estimates_by_name, network_players
 
 
 def comparison_rows(summary: pd.DataFrame) -> pd.DataFrame:
@@ -19,7 +19,7 @@ def comparison_rows(summary: pd.DataFrame) -> pd.DataFrame:
     return rows[rows["budget"].isin(set(gumbel["budget"])) & rows["search"].isin(["puct", "gumbel"])]
 
 
-def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
+def plot(curves: pd.DataFrame, summary: pd.DataFrame, estimates: pd.DataFrame) -> plt.Figure:
     rows = comparison_rows(summary)
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4), gridspec_kw={"width_ratios": [1.4, 1]})
     snapshots = rows[["network", "iteration"]].drop_duplicates().sort_values(["network", "iteration"])
@@ -46,7 +46,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
         title="Gumbel (solid) vs PUCT (dashed) on the same snapshots",
     )
     left.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    differences = estimates(summary)
+    differences = estimates_by_name(estimates)
     differences = differences[differences.index.str.startswith("gumbel_minus_puct_")]
     if differences.empty:
         right.text(0.5, 0.5, "no Gumbel players", transform=right.transAxes, ha="center")
