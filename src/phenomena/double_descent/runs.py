@@ -118,7 +118,7 @@ class SizeGridJob:
 
     def stacks(self) -> list[tuple[Member, ...]]:
         """The members trained together, size by size (and seed by seed for unstacked families)."""
-        groups: dict[tuple, list[Member]] = defaultdict(list)
+        groups: dict[object, list[Member]] = defaultdict(list)
         for member in self.members:
             key = member.num_train if self.model in STACKED_MODELS else (member.num_train, member.seed)
             groups[key].append(member)
