@@ -222,7 +222,14 @@ def size_grid_summary(
             min_rise=min_rise,
         )
         per_seed = [
-            locate_peak(sizes, train[s].to_numpy(), test[s].to_numpy(), tolerance=tolerance, sweep="sample_wise")
+            locate_peak(
+                sizes,
+                train[s].to_numpy(),
+                test[s].to_numpy(),
+                tolerance=tolerance,
+                sweep="sample_wise",
+                min_rise=min_rise,
+            )
             for s in train.columns
         ]
         drawn = generator.integers(0, test.shape[1], size=(bootstrap_samples, test.shape[1]))
