@@ -21,31 +21,25 @@ from pathlib import Path
 
 from phenomena.common.config import load_config
 from phenomena.common.runtime import set_threads
-from phenomena.double_descent.data import make_mnist1d, make_training_set
+from phenomena.double_descent.data import LabelledData, make_mnist1d
 from phenomena.double_descent.runs import Job, plan_jobs, resolved_settings
 from phenomena.double_descent.train import train_job
 
 
-def timed(settings: dict, paths: list[Path], run_dir: Path) -> float:
+def timed(settings: dict, source: LabelledData, run_dir: Path) -> float:
     started = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        train_job(settings, paths, run_dir)
+        train_job(settings, source, run_dir)
     return time.perf_counter() - started
 
 
-def compare(study: dict, job: Job, workdir: Path, source) -> tuple[float, float]:
+def compare(study: dict, job: Job, workdir: Path, source: LabelledData) -> tuple[float, float]:
     """Seconds for the job's members trained as one stack, and one after another."""
-    paths = []
-    for member in job.members:
-        path = workdir / f"{member.dataset_name}.pt"
-        if not path.exists():
-            make_training_set(source, member.num_train, member.label_noise, member.seed).save(path)
-        paths.append(path)
     settings = resolved_settings(study, job)
-    stacked = timed(settings, paths, workdir / f"{job.name}_stacked")
+    stacked = timed(settings, source, workdir / f"{job.name}_stacked")
     alone = 0.0
-    for index, (member, path) in enumerate(zip(settings["members"], paths)):
-        alone += timed({**settings, "members": [member]}, [path], workdir / f"{job.name}_alone{index}")
+    for index, member in enumerate(settings["members"]):
+        alone += timed({**settings, "members": [member]}, source, workdir / f"{job.name}_alone{index}")
     return stacked, alone
 
 

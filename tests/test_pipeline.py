@@ -86,21 +86,31 @@ def test_smoke_double_descent_writes_its_tables_and_figures(smoke):
     metrics = smoke / "results/double_descent/metrics"
     curves = read_parquet(metrics / "curves.parquet")
     check_tidy(curves)
-    # smoke.yaml: 4 widths x 2 noise levels + 3 sizes x 1 noise level (the width-16 member
-    # at 1000 examples and 15% noise belongs to both sweeps and is trained once)
-    assert curves["run"].nunique() == 4 * 2 + 3 - 1
+    assert curves["run"].nunique() == 4 * 2  # smoke.yaml: 4 widths x 2 noise levels
     assert sorted(curves["step"].unique()) == list(range(1, 31))
     assert {"width", "num_train", "label_noise", "parameters"} <= set(curves.columns)
+    # the map: 2 widths x 3 sizes, 1 noise level, 1 seed; one row per (width, size, seed, epoch, metric)
+    grid = read_parquet(metrics / "sample_wise_curves.parquet")
+    check_tidy(grid)
+    cells = ["width", "num_train", "seed", "step", "split", "metric"]
+    assert len(grid) == 2 * 3 * 30 * 4 and not grid.duplicated(cells).any()
     final = read_parquet(metrics / "final.parquet")
-    assert final.groupby("sweep")["run"].nunique().to_dict() == {"model_wise": 8, "sample_wise": 3}
+    assert final.groupby("sweep")["run"].nunique().to_dict() == {"model_wise": 8, "sample_wise": 6}
     summary = read_parquet(metrics / "summary.parquet")
-    assert summary.groupby("sweep").size().to_dict() == {"model_wise": 2, "sample_wise": 1, "random_features": 1}
+    assert summary.groupby(["sweep", "metric"]).size().to_dict() == {
+        ("model_wise", "error"): 2,
+        ("model_wise", "loss"): 2,
+        ("random_features", "mse"): 1,
+    }
     assert {"interpolation_threshold", "peak_at", "peak_test_error", "largest_test_error"} <= set(summary.columns)
     assert summary.loc[summary["sweep"] == "random_features", "peak_at"].item() == 200  # features = samples
+    size_grid = read_parquet(metrics / "sample_wise_summary.parquet")
+    assert sorted(size_grid["width"]) == [4, 16] and {"interpolation_size", "rise_low"} <= set(size_grid.columns)
     check_tidy(read_parquet(metrics / "random_features.parquet"))
     for figure in FIGURES["double_descent"]:
         assert (smoke / f"results/double_descent/figures/{figure}.pdf").stat().st_size > 10_000
-    # one job per width, size and noise level: its seeds train together as one stack
+    # one job per width and noise level (its seeds one stack), and one per map width (the map's
+    # members at 1000 examples are model-wise members, trained once)
     assert len(list((smoke / "results/double_descent/logs/train").glob("*.log"))) == 4 * 2 + 2
 
 
@@ -175,7 +185,14 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
             {"grokking_train", "grokking_metrics", "grokking_progress", "grokking_llc_trajectory", "grokking_llc"},
         ),
         ("grokking:\n  llc: {sampler: {draws: 50}}", {"grokking_llc_trajectory", "grokking_llc"}),
-        ("double_descent:\n  optimizer: {lr: 0.002}", {"double_descent_train", "double_descent_metrics"}),
+        (
+            "double_descent:\n  optimizer: {lr: 0.002}",
+            {"double_descent_train", "double_descent_size_grid", "double_descent_metrics"},
+        ),
+        (  # the map's size grid: its size-grid jobs only, not the model-wise jobs or the source
+            "double_descent:\n  sample_wise: {num_train: [250, 750, 1000]}",
+            {"double_descent_size_grid", "double_descent_metrics"},
+        ),
         ("double_descent:\n  metrics: {min_peak_rise: 0.03}", {"double_descent_metrics"}),
         (
             "double_descent:\n  random_features: {features: [50, 200, 800]}",
@@ -326,8 +343,8 @@ def test_report_shows_every_figure_and_caption_in_a_real_browser(report, smoke, 
 def test_paper_preset_plans_gpu_training_jobs(smoke):
     done = snakemake(smoke, "-n", "--configfile", "config/paper.yaml")
     jobs = planned_jobs(done.stdout)
-    # ResNet-18 widths x noise levels + sample-wise sizes, one GPU job each (one member shared)
-    assert jobs["double_descent_train"] == 26 * 3 + 6 - 1
+    # ResNet-18 widths x noise levels, one GPU job each; one size-grid job per map width
+    assert jobs["double_descent_train"] == 26 * 3 and jobs["double_descent_size_grid"] == 5
     assert "wildcards: dd_job=resnet18_w64_n50000_noise0.2_seed0" in done.stdout
     assert "gpu=1" in done.stdout
 

@@ -9,7 +9,7 @@ import pytest
 from phenomena.common.tables import check_tidy
 from phenomena.double_descent.data import make_mnist1d, make_training_set
 from phenomena.double_descent.random_features import feature_sweep
-from phenomena.double_descent.train import train_job
+from phenomena.double_descent.train import train_job, train_size_grid
 
 
 @pytest.fixture(scope="module")
@@ -38,19 +38,9 @@ def settings(member_list, epochs=4, lr=3e-3, batch_size=50, checkpoint_every=2):
     }
 
 
-def datasets(source, tmp_path, member_list):
-    paths = []
-    for member in member_list:
-        path = tmp_path / f"n{member['num_train']}_noise{member['label_noise']}_seed{member['seed']}.pt"
-        if not path.exists():
-            make_training_set(source, member["num_train"], member["label_noise"], member["seed"]).save(path)
-        paths.append(path)
-    return paths
-
-
 def test_job_writes_tidy_curves_for_every_member_and_epoch(source, tmp_path):
     stack = members(16, [(0.0, 0), (0.2, 0), (0.2, 1)])
-    curves = train_job(settings(stack), datasets(source, tmp_path, stack), tmp_path / "run")
+    curves = train_job(settings(stack), source, tmp_path / "run")
     check_tidy(curves)
     assert curves["run"].nunique() == 3 and sorted(curves["step"].unique()) == [1, 2, 3, 4]
     assert set(zip(curves["split"], curves["metric"])) == {(s, m) for s in ("train", "test") for m in ("loss", "error")}
@@ -61,20 +51,38 @@ def test_job_writes_tidy_curves_for_every_member_and_epoch(source, tmp_path):
 
 def test_stacked_members_equal_members_trained_alone(source, tmp_path):
     stack = members(24, [(0.0, 0), (0.2, 1), (0.2, 2)])
-    together = train_job(settings(stack), datasets(source, tmp_path, stack), tmp_path / "together")
+    together = train_job(settings(stack), source, tmp_path / "together")
     for index, member in enumerate(stack):
-        alone = train_job(settings([member]), datasets(source, tmp_path, [member]), tmp_path / f"alone{index}")
+        alone = train_job(settings([member]), source, tmp_path / f"alone{index}")
         mine = together[together["run"] == alone["run"].iloc[0]].reset_index(drop=True)
         np.testing.assert_allclose(mine["value"], alone["value"], rtol=1e-4, atol=1e-5)
 
 
 def test_resumed_job_equals_uninterrupted_job(source, tmp_path):
     stack = members(16, [(0.2, 0), (0.2, 1)])
-    paths = datasets(source, tmp_path, stack)
-    whole = train_job(settings(stack, epochs=6), paths, tmp_path / "whole")
-    train_job(settings(stack, epochs=4), paths, tmp_path / "resumed")  # as if stopped after epoch 4
-    resumed = train_job(settings(stack, epochs=6), paths, tmp_path / "resumed")
+    whole = train_job(settings(stack, epochs=6), source, tmp_path / "whole")
+    train_job(settings(stack, epochs=4), source, tmp_path / "resumed")  # as if stopped after epoch 4
+    resumed = train_job(settings(stack, epochs=6), source, tmp_path / "resumed")
     pd.testing.assert_frame_equal(whole, resumed)
+
+
+def test_size_grid_trains_each_size_as_its_own_stack_and_skips_finished_ones(source, tmp_path):
+    source_path = tmp_path / "source.pt"
+    source.save(source_path)
+    stacks = [members(16, [(0.2, 0), (0.2, 1)], num_train=n) for n in (200, 400)]
+    grid = {**settings([], epochs=3), "stacks": stacks}
+    grid.pop("members")
+    curves = train_size_grid(grid, source_path, tmp_path / "grid")
+    check_tidy(curves)
+    assert curves.groupby("num_train")["run"].nunique().to_dict() == {200: 2, 400: 2}
+    alone = train_job(settings(stacks[1], epochs=3), source, tmp_path / "alone")
+    pd.testing.assert_frame_equal(curves[curves["num_train"] == 400].reset_index(drop=True), alone)
+    finished = tmp_path / "grid" / "n200" / "meta.json"
+    stamp = finished.stat().st_mtime_ns
+    (tmp_path / "grid" / "meta.json").unlink()  # the job stopped before its own outputs
+    again = train_size_grid(grid, source_path, tmp_path / "grid")
+    pd.testing.assert_frame_equal(again, curves)
+    assert finished.stat().st_mtime_ns == stamp  # read, not retrained
 
 
 def test_random_features_peak_at_features_equal_samples(source):
@@ -100,7 +108,7 @@ def test_label_noise_makes_test_error_rise_where_the_model_starts_to_interpolate
         stack = members(width, [(0.0, 0), (0.15, 0)], num_train=4000)
         curves = train_job(
             settings(stack, epochs=150, batch_size=100, checkpoint_every=150),
-            datasets(source, tmp_path, stack),
+            source,
             tmp_path / f"w{width}",
         )
         last = curves[curves["step"] == 150]

@@ -18,21 +18,19 @@ Train = Callable[[Path], pd.DataFrame]
 
 
 def double_descent(repo: Path, tmp_path: Path) -> tuple[Train, list[str]]:
-    from phenomena.double_descent.data import make_mnist1d, make_training_set
+    from phenomena.double_descent.data import make_mnist1d
     from phenomena.double_descent.train import train_job
 
-    source = make_mnist1d(num_samples=600, train_split=0.8, seed=42)
+    source = tmp_path / "source.pt"
+    make_mnist1d(num_samples=600, train_split=0.8, seed=42).save(source)
     members = [{"model": "mlp", "width": 16, "num_train": 300, "label_noise": 0.2, "seed": seed} for seed in (0, 1)]
-    paths = [tmp_path / f"member{m['seed']}.pt" for m in members]
-    for member, path in zip(members, paths):
-        make_training_set(source, member["num_train"], member["label_noise"], member["seed"]).save(path)
     settings = {
         "members": members,
         "model": {"name": "mlp", "hidden_layers": 2},
         "optimizer": {"lr": 3e-3},
         "training": {"epochs": 6, "batch_size": 50, "checkpoint_every": 2, "augment": False},
     }
-    return lambda run_dir: train_job(settings, paths, run_dir), []
+    return lambda run_dir: train_job(settings, source, run_dir), []
 
 
 CASES = {"double_descent": double_descent}

@@ -1,29 +1,33 @@
-# Double descent: source data -> noisy training sets -> stacked training -> metrics.
+# Double descent: source data -> stacked training (model-wise jobs, sample-wise size grids) -> metrics.
 # Figures, the target rule and where each rule runs: src/phenomena/double_descent/study.py.
 # Rule files share one namespace: names here start with the study's (DD_, dd_, double_descent_).
+# Every job makes its training sets from the source itself (milliseconds): no job per training set.
 import phenomena.double_descent.runs as dd_runs
 
 DOUBLE_DESCENT = config["double_descent"]
 DD_JOBS = dd_runs.plan_jobs(DOUBLE_DESCENT)
-DD_DATASETS = (
-    {  # every training set by name (n<size>_noise<f>_seed<s>) -> a member using it
-        **dd_runs.plan_datasets(DD_JOBS),
-        **dd_runs.random_feature_datasets(DOUBLE_DESCENT),
-    }
-)
+DD_SIZE_GRID_JOBS = dd_runs.plan_size_grid_jobs(DOUBLE_DESCENT)
 DD_RANDOM_FEATURES = DOUBLE_DESCENT["random_features"]
 DD_DIR = "results/double_descent"
-DD_TABLES = ["curves", "final", "summary", "random_features"]
+DD_SOURCE = f"{DD_DIR}/data/source.pt"
+DD_TABLES = [
+    "curves",
+    "final",
+    "summary",
+    "random_features",
+    "sample_wise_curves",
+    "sample_wise_summary",
+]
 
 
 wildcard_constraints:
-    dd_dataset="|".join(map(re.escape, DD_DATASETS)),
     dd_job="|".join(map(re.escape, DD_JOBS)),
+    dd_size_grid_job="|".join(map(re.escape, DD_SIZE_GRID_JOBS)),
 
 
 rule double_descent_source:
     output:
-        f"{DD_DIR}/data/source.pt",
+        DD_SOURCE,
     log:
         f"{DD_DIR}/logs/data/source.log",
     params:
@@ -32,27 +36,9 @@ rule double_descent_source:
         "../scripts/double_descent_source.py"
 
 
-rule double_descent_dataset:
-    input:
-        rules.double_descent_source.output,
-    output:
-        f"{DD_DIR}/data/{{dd_dataset}}.pt",
-    log:
-        f"{DD_DIR}/logs/data/{{dd_dataset}}.log",
-    params:
-        num_train=lambda wc: DD_DATASETS[wc.dd_dataset].num_train,
-        label_noise=lambda wc: DD_DATASETS[wc.dd_dataset].label_noise,
-        seed=lambda wc: DD_DATASETS[wc.dd_dataset].seed,
-    script:
-        "../scripts/double_descent_dataset.py"
-
-
 rule double_descent_train:
     input:
-        lambda wc: [
-            f"{DD_DIR}/data/{member.dataset_name}.pt"
-            for member in DD_JOBS[wc.dd_job].members
-        ],
+        DD_SOURCE,
     output:
         history=f"{DD_DIR}/runs/{{dd_job}}/history.parquet",
         meta=f"{DD_DIR}/runs/{{dd_job}}/meta.json",
@@ -70,12 +56,29 @@ rule double_descent_train:
         "../scripts/double_descent_train.py"
 
 
+rule double_descent_size_grid:
+    input:
+        DD_SOURCE,
+    output:
+        history=f"{DD_DIR}/runs/{{dd_size_grid_job}}/history.parquet",
+        meta=f"{DD_DIR}/runs/{{dd_size_grid_job}}/meta.json",
+    log:
+        f"{DD_DIR}/logs/train/{{dd_size_grid_job}}.log",
+    threads: config["threads_per_job"]
+    resources:
+        **job_resources("double_descent_size_grid"),
+    params:
+        settings=lambda wc: dd_runs.resolved_settings(
+            DOUBLE_DESCENT, DD_SIZE_GRID_JOBS[wc.dd_size_grid_job]
+        ),
+        accelerator=config["accelerator"],
+    script:
+        "../scripts/double_descent_size_grid.py"
+
+
 rule double_descent_random_features:
     input:
-        expand(
-            f"{DD_DIR}/data/{{dd_dataset}}.pt",
-            dd_dataset=dd_runs.random_feature_datasets(DOUBLE_DESCENT),
-        ),
+        DD_SOURCE,
     output:
         f"{DD_DIR}/random_features/curves.parquet",
     log:
@@ -92,6 +95,10 @@ rule double_descent_random_features:
 rule double_descent_metrics:
     input:
         histories=expand(f"{DD_DIR}/runs/{{dd_job}}/history.parquet", dd_job=DD_JOBS),
+        size_grids=expand(
+            f"{DD_DIR}/runs/{{dd_size_grid_job}}/history.parquet",
+            dd_size_grid_job=DD_SIZE_GRID_JOBS,
+        ),
         random_features=(
             rules.double_descent_random_features.output if DD_RANDOM_FEATURES else []
         ),

@@ -4,15 +4,17 @@ import pandas as pd
 
 from phenomena.common.runtime import output_to_log, set_threads
 from phenomena.common.tables import write_parquet
-from phenomena.double_descent.data import LabelledData
+from phenomena.double_descent.data import LabelledData, make_training_set
 from phenomena.double_descent.random_features import feature_sweep, sweep_table
 
 spec = snakemake.params.spec  # noqa: F821 (injected by Snakemake)
 with output_to_log(snakemake.log[0]):  # noqa: F821
     set_threads(snakemake.threads)  # noqa: F821
+    source = LabelledData.load(snakemake.input[0])  # noqa: F821
     tables = []
-    for seed, path in zip(spec["seeds"], snakemake.input):  # noqa: F821
-        records = feature_sweep(LabelledData.load(path), spec["features"], seed)
+    for seed in spec["seeds"]:
+        training_set = make_training_set(source, spec["num_train"], spec["label_noise"], seed)
+        records = feature_sweep(training_set, spec["features"], seed)
         tables.append(sweep_table(records, num_train=spec["num_train"], label_noise=spec["label_noise"], seed=seed))
         print(f"seed {seed}: " + ", ".join(f"{r['features']}: {r['test_error']:.3f}" for r in records), flush=True)
     write_parquet(pd.concat(tables, ignore_index=True), snakemake.output[0])  # noqa: F821

@@ -8,7 +8,7 @@ from phenomena.double_descent.train import train_job
 with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
     train_job(
         snakemake.params.settings,  # noqa: F821
-        list(snakemake.input),  # noqa: F821
+        snakemake.input[0],  # noqa: F821 (the source: the job makes its members' training sets)
         Path(snakemake.output.meta).parent,  # noqa: F821
         threads=snakemake.threads,  # noqa: F821
         accelerator=snakemake.params.accelerator,  # noqa: F821

@@ -1,11 +1,12 @@
-"""From per-job curves to the tables the figures read: final errors and the peak summary.
+"""From per-job curves to the tables the figures read: final errors and the peak summaries.
 
 The *interpolation threshold* is where train error reaches ~0: the smallest width that
-interpolates (model-wise), or the largest training set still interpolated (sample-wise).
-The *peak* is the point whose test error rises most above the best test error seen at a
-smaller axis value (the classical sweet spot), which is the double-descent bump; a curve
-that never rises by at least ``min_rise`` (wiggles within the test set's sampling noise)
-has no peak.
+interpolates (model-wise), or the largest training set still interpolated (sample-wise, for
+each width: its *interpolation size* n*(w)). The *peak* is the point whose test error rises
+most above the best test error seen at a smaller axis value (the classical sweet spot), which
+is the double-descent bump; a curve that never rises by at least ``min_rise`` (wiggles within
+the test set's sampling noise) has no peak. The same reading of the test *loss* (cross-entropy)
+along width gives the loss peak, which shows even with clean labels.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ import pandas as pd
 from phenomena.double_descent.runs import SWEEPS, sweep_members
 
 SWEEP_AXIS = {"model_wise": "width", "sample_wise": "num_train", "random_features": "features"}
+SUMMARY_SWEEPS = ("model_wise",)  # the network sweeps read one curve per noise level and seed
+""""Sample-wise is a map, one curve per width: :func:`size_grid_summary`."""
 SWEEP_METRIC = {"model_wise": "error", "sample_wise": "error", "random_features": "mse"}
 """The metric whose curve a sweep's summary reads: classification error for networks; squared
-error for random features, the loss their least-squares fit interpolates exactly at features = n."""
+error for random features, the loss their least-squares fit interpolates exactly at features = n.
+The model-wise sweep also has rows of metric ``loss``: the test cross-entropy's peak."""
 SUMMARY_COLUMNS = [
     "sweep",
     "axis",
@@ -36,6 +40,12 @@ SUMMARY_COLUMNS = [
     "peak_to_largest",
     "threshold_to_peak_grid_points",
 ]
+
+
+def sweep_curves(curves: pd.DataFrame, study: dict, sweep: str) -> pd.DataFrame:
+    """The per-epoch rows of one sweep's members (a member of both sweeps is in both)."""
+    names = {member.name for member in sweep_members(study, sweep)}
+    return curves[curves["run"].isin(names)].reset_index(drop=True)
 
 
 def final_errors(curves: pd.DataFrame, study: dict, *, last_epochs: int = 1) -> pd.DataFrame:
@@ -81,8 +91,7 @@ def locate_peak(
         threshold_index = None
     else:
         threshold_index = interpolates[-1] if sweep == "sample_wise" else interpolates[0]
-    running_best = np.minimum.accumulate(test_error)
-    rise = test_error - np.concatenate([[np.inf], running_best[:-1]])
+    rise = rises_above_best_so_far(test_error)
     largest_rise = float(max(rise.max(), 0.0)) if len(rise) > 1 else 0.0
     peak_index = int(np.argmax(rise)) if largest_rise > 0 and largest_rise >= min_rise else None
     largest_index = len(axis) - 1  # the biggest model, or the most data
@@ -103,6 +112,17 @@ def locate_peak(
     }
 
 
+def rises_above_best_so_far(values: np.ndarray) -> np.ndarray:
+    """Each point's rise above the best (lowest) value at the points before it (-inf at the first)."""
+    running_best = np.minimum.accumulate(values)
+    return values - np.concatenate([[np.inf], running_best[:-1]])
+
+
+def largest_rise(values: np.ndarray) -> float:
+    """The largest rise of a curve above its best earlier value; 0 for a curve that never rises."""
+    return float(max(rises_above_best_so_far(values).max(), 0.0)) if len(values) > 1 else 0.0
+
+
 def summarize(
     final: pd.DataFrame, random_features: pd.DataFrame, *, tolerance: float, min_rise: float = 0.0
 ) -> pd.DataFrame:
@@ -112,7 +132,7 @@ def summarize(
     below which a model counts as interpolating; ``min_rise`` the smallest rise of the
     network sweeps' test error that counts as a peak (random features: any rise).
     """
-    frames = [final, random_features.assign(sweep="random_features")]
+    frames = [final[final["sweep"].isin(SUMMARY_SWEEPS)], random_features.assign(sweep="random_features")]
     rows = []
     for frame in frames:
         for (sweep, noise, seed), curve in frame.groupby(["sweep", "label_noise", "seed"], sort=True):
@@ -129,4 +149,106 @@ def summarize(
             rows.append(
                 {"sweep": sweep, "axis": axis, "metric": metric, "label_noise": noise, "seed": int(seed), **numbers}
             )
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    return pd.DataFrame(rows + loss_peaks(final, tolerance=tolerance), columns=SUMMARY_COLUMNS)
+
+
+def loss_peaks(final: pd.DataFrame, *, tolerance: float) -> list[dict]:
+    """Model-wise rows of metric ``loss``: the test cross-entropy's peak along width (any rise
+    counts: there is no sampling-noise floor in nats to borrow from the error), against the
+    threshold that train *error* sets, as in the error rows. None without a model-wise sweep."""
+    rows = []
+    model_wise = final[final["sweep"] == "model_wise"]
+    for (noise, seed), curve in model_wise.groupby(["label_noise", "seed"], sort=True):
+        train_error = curve[(curve["metric"] == "error") & (curve["split"] == "train")].set_index("width")["value"]
+        test_loss = curve[(curve["metric"] == "loss") & (curve["split"] == "test")].set_index("width")["value"]
+        if test_loss.empty:
+            continue
+        widths = train_error.index.sort_values()
+        numbers = locate_peak(
+            widths.to_numpy(dtype=float),
+            train_error[widths].to_numpy(),
+            test_loss[widths].to_numpy(),
+            tolerance=tolerance,
+            sweep="model_wise",
+        )
+        key = {"sweep": "model_wise", "axis": "width", "metric": "loss", "label_noise": noise, "seed": int(seed)}
+        rows.append({**key, **numbers})
+    return rows
+
+
+SIZE_GRID_COLUMNS = [
+    "width",
+    "label_noise",
+    "seeds",
+    "interpolation_size",
+    "peak_size",
+    "peak_test_error",
+    "threshold_to_peak_grid_points",
+    "seeds_peak_within_one_step",
+    "rise",
+    "rise_low",
+    "rise_high",
+    "rises_with_more_data",
+]
+
+
+def size_grid_summary(
+    final: pd.DataFrame, *, tolerance: float, min_rise: float, bootstrap_samples: int = 2000, level: float = 0.95
+) -> pd.DataFrame:
+    """One row per (width, label noise) of the sample-wise map, read from its seed-mean curves.
+
+    - ``interpolation_size``: n*(w), the largest training set whose seed-mean train error is at
+      most ``tolerance`` (NaN if none is); ``peak_size``: the size whose seed-mean test error
+      rises most above its best at smaller sizes, if it rises by ``min_rise`` at least.
+    - ``threshold_to_peak_grid_points``: steps of the size grid between the two;
+      ``seeds_peak_within_one_step``: seeds whose own peak lies within one step of their own n*.
+    - ``rise``: the largest rise of seed-mean test error with more data; ``rise_low`` and
+      ``rise_high``: its bootstrap interval over seeds (seeds drawn with replacement, ``level``);
+      ``rises_with_more_data``: the interval's low end is at least ``min_rise``.
+    """
+    rows = []
+    sample_wise = final[(final["sweep"] == "sample_wise") & (final["metric"] == "error")]
+    generator = np.random.default_rng(0)
+    for (width, noise), cell in sample_wise.groupby(["width", "label_noise"], sort=True):
+        train = cell[cell["split"] == "train"].pivot_table(index="num_train", columns="seed", values="value")
+        test = cell[cell["split"] == "test"].pivot_table(index="num_train", columns="seed", values="value")
+        sizes = train.index.to_numpy(dtype=float)
+        mean = locate_peak(
+            sizes,
+            train.mean(axis=1).to_numpy(),
+            test.mean(axis=1).to_numpy(),
+            tolerance=tolerance,
+            sweep="sample_wise",
+            min_rise=min_rise,
+        )
+        per_seed = [
+            locate_peak(
+                sizes,
+                train[s].to_numpy(),
+                test[s].to_numpy(),
+                tolerance=tolerance,
+                sweep="sample_wise",
+                min_rise=min_rise,
+            )
+            for s in train.columns
+        ]
+        drawn = generator.integers(0, test.shape[1], size=(bootstrap_samples, test.shape[1]))
+        resampled = [largest_rise(test.to_numpy()[:, choice].mean(axis=1)) for choice in drawn]
+        low, high = np.quantile(resampled, [(1 - level) / 2, (1 + level) / 2])
+        rows.append(
+            {
+                "width": int(width),
+                "label_noise": float(noise),
+                "seeds": int(test.shape[1]),
+                "interpolation_size": mean["interpolation_threshold"],
+                "peak_size": mean["peak_at"],
+                "peak_test_error": mean["peak_test_error"],
+                "threshold_to_peak_grid_points": mean["threshold_to_peak_grid_points"],
+                "seeds_peak_within_one_step": sum(int(seed["threshold_to_peak_grid_points"] <= 1) for seed in per_seed),
+                "rise": mean["peak_rise"],
+                "rise_low": float(low),
+                "rise_high": float(high),
+                "rises_with_more_data": bool(low >= min_rise),
+            }
+        )
+    return pd.DataFrame(rows, columns=SIZE_GRID_COLUMNS)

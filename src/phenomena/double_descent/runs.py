@@ -5,6 +5,16 @@ the members that share family, width, training-set size and label noise as one s
 ``models``): for the MLP all seeds of a setting at once; for ResNet-18 one member per job,
 because one such model already fills a GPU. (Stacking the noise levels too would halve the
 jobs, but the widest stack then runs alone for minutes at the end of a sweep on two cores.)
+
+The sample-wise sweep is a map, widths x training-set sizes. Its *size-grid jobs* train one
+width and noise level each: its sizes one after another in one process, each size one stack
+(:class:`SizeGridJob`), so the map pays one job's start-up per width rather than per cell. A
+map member that the model-wise sweep also has (its training-set size, one width) is trained
+once, by the model-wise job.
+
+Every job makes its members' training sets from the source itself
+(:func:`phenomena.double_descent.data.make_training_set`: milliseconds), so no job exists
+only to write a training set.
 """
 
 from __future__ import annotations
@@ -41,11 +51,6 @@ class Member:
             ]
         )
 
-    @property
-    def dataset_name(self) -> str:
-        """Members with the same training-set size, noise and seed train on the same examples."""
-        return run_name([("n", self.num_train), ("noise", self.label_noise), ("seed", self.seed)])
-
     def sweep_columns(self) -> dict[str, object]:
         columns = asdict(self)
         columns.pop("seed")  # already a tidy column
@@ -79,7 +84,7 @@ def sweep_members(study: dict, sweep: str) -> list[Member]:
     if sweep == "model_wise":
         points = [(width, spec["num_train"]) for width in spec["widths"]]
     else:
-        points = [(spec["width"], num_train) for num_train in spec["num_train"]]
+        points = [(width, num_train) for width in spec["widths"] for num_train in spec["num_train"]]
     return [
         Member(model, width, num_train, float(noise), seed)
         for width, num_train in points
@@ -89,37 +94,57 @@ def sweep_members(study: dict, sweep: str) -> list[Member]:
 
 
 def plan_jobs(study: dict) -> dict[str, Job]:
-    """Every job of the study by name; a member in both sweeps is trained once."""
-    members = sorted({m for sweep in SWEEPS for m in sweep_members(study, sweep)})
+    """Every model-wise job by name: one stack per width, training-set size and noise level."""
     groups: dict[tuple, list[Member]] = defaultdict(list)
-    for member in members:
+    for member in sorted(sweep_members(study, "model_wise")):
         key = (member.model, member.width, member.num_train, member.label_noise)
         groups[key if member.model in STACKED_MODELS else (*key, member.seed)].append(member)
     jobs = [Job(ms[0].model, ms[0].width, ms[0].num_train, ms[0].label_noise, tuple(ms)) for ms in groups.values()]
     return {job.name: job for job in jobs}
 
 
-def plan_datasets(jobs: dict[str, Job]) -> dict[str, Member]:
-    """One representative member per training set, by dataset name."""
-    return {member.dataset_name: member for job in jobs.values() for member in job.members}
+@dataclass(frozen=True)
+class SizeGridJob:
+    """The sample-wise members of one width and noise level, trained in one process, size by size."""
+
+    model: str
+    width: int
+    label_noise: float
+    members: tuple[Member, ...]
+
+    @property
+    def name(self) -> str:
+        return run_name([("", self.model), ("w", self.width), ("noise", self.label_noise)]) + "_sizes"
+
+    def stacks(self) -> list[tuple[Member, ...]]:
+        """The members trained together, size by size (and seed by seed for unstacked families)."""
+        groups: dict[object, list[Member]] = defaultdict(list)
+        for member in self.members:
+            key = member.num_train if self.model in STACKED_MODELS else (member.num_train, member.seed)
+            groups[key].append(member)
+        return [tuple(group) for group in groups.values()]
 
 
-def random_feature_datasets(study: dict) -> dict[str, Member]:
-    """Training sets of the random-feature sweep (one per seed), by dataset name."""
-    spec = study["random_features"]
-    if spec is None:
-        return {}
-    members = [
-        Member("random_features", 0, spec["num_train"], float(spec["label_noise"]), seed) for seed in spec["seeds"]
-    ]
-    return {member.dataset_name: member for member in members}
+def plan_size_grid_jobs(study: dict) -> dict[str, SizeGridJob]:
+    """Every sample-wise job by name, without the members a model-wise job already trains."""
+    trained = {member for job in plan_jobs(study).values() for member in job.members}
+    groups: dict[tuple, list[Member]] = defaultdict(list)
+    for member in sorted(set(sweep_members(study, "sample_wise")) - trained):
+        groups[(member.model, member.width, member.label_noise)].append(member)
+    jobs = [SizeGridJob(*key, tuple(members)) for key, members in groups.items()]
+    return {job.name: job for job in jobs}
 
 
-def resolved_settings(study: dict, job: Job) -> dict:
-    """Everything that determines a job's results, as one dict (Snakemake ``params``)."""
+def resolved_settings(study: dict, job: Job | SizeGridJob) -> dict:
+    """Everything that determines a job's results, as one dict (Snakemake ``params``): its
+    ``members`` (a model-wise job) or its ``stacks`` of members (a size-grid job), and the recipe."""
     model = study["model"]["name"]
+    if isinstance(job, SizeGridJob):
+        who = {"stacks": [[asdict(member) for member in stack] for stack in job.stacks()]}
+    else:
+        who = {"members": [asdict(member) for member in job.members]}
     return {
-        "members": [asdict(member) for member in job.members],
+        **who,
         "model": {"name": model, **(study["model"].get(model) or {})},
         "optimizer": dict(study["optimizer"]),
         "training": dict(study["training"]),

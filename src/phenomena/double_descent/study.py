@@ -7,16 +7,17 @@ from phenomena.double_descent.runs import check_study_config
 
 
 def figures(section: dict) -> list[Figure]:
-    """Model-wise and epoch-wise figures with the width sweep, sample-wise with the size sweep,
-    random features when that part is set."""
+    """Model-wise, test-loss and epoch-wise figures with the width sweep, the sample-wise map
+    with the width x size grid, random features when that part is set."""
     found = []
     if section["model_wise"] is not None:
         found += [
             Figure("model_wise", {"final": "final", "summary": "summary"}),
+            Figure("test_loss", {"final": "final", "summary": "summary"}),
             Figure("epoch_wise", {"curves": "curves"}),
         ]
     if section["sample_wise"] is not None:
-        found.append(Figure("sample_wise", {"final": "final", "summary": "summary"}))
+        found.append(Figure("sample_wise", {"final": "final", "summary": "sample_wise_summary"}))
     if section["random_features"] is not None:
         found.append(Figure("random_features", {"random_features": "random_features"}))
     return found
@@ -29,8 +30,8 @@ STUDY = Study(
     figures=figures,
     rules={
         "double_descent_source": Placement.LOGIN,
-        "double_descent_dataset": Placement.LOGIN,
         "double_descent_train": Placement.GPU_TRAINING,
+        "double_descent_size_grid": Placement.GPU_TRAINING,
         "double_descent_random_features": Placement.CPU,
         "double_descent_metrics": Placement.LOGIN,
     },

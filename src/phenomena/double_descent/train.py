@@ -1,14 +1,22 @@
-"""Train one double-descent job (a stack of members) with Lightning; write curves and meta.json."""
+"""Train one double-descent job (a stack of members, or a size grid of stacks) with Lightning.
+
+Every job writes its curves (``history.parquet``) and then ``meta.json``; the members' training
+sets are made from the source in the job (:func:`training_sets`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
 
-from phenomena.common.tables import records_to_tidy
+from phenomena.common.files import read_input
+from phenomena.common.provenance import write_run_outputs
+from phenomena.common.tables import read_parquet, records_to_tidy
 from phenomena.common.training import checkpoint_every_epochs, fit_run
-from phenomena.double_descent.data import LabelledData
+from phenomena.double_descent.data import LabelledData, make_training_set
 from phenomena.double_descent.models import count_parameters
 from phenomena.double_descent.module import METRICS, SPLITS, StackModule
 from phenomena.double_descent.runs import Member
@@ -19,7 +27,7 @@ LOGGED_METRICS = {f"{split}_{metric}": (split, metric) for split in SPLITS for m
 
 def train_job(
     settings: dict,
-    dataset_paths: list[str | Path],
+    source: LabelledData | str | Path,
     run_dir: str | Path,
     *,
     threads: int = 1,
@@ -27,18 +35,20 @@ def train_job(
 ) -> pd.DataFrame:
     """Train the members of ``settings`` (see ``runs.resolved_settings``) together.
 
-    ``dataset_paths[i]`` is member ``i``'s training set. Resumes from
+    ``source`` (the data set, or its file) holds every member's training examples. Resumes from
     ``run_dir/checkpoints/last.ckpt`` when an earlier attempt with the same settings left
     one. Writes ``history.parquet`` (one row per member, epoch, split and metric; the tidy
     ``step`` column counts epochs) and then ``meta.json``; returns the history.
     """
     members = [Member(**member) for member in settings["members"]]
     training = settings["training"]
+    if not isinstance(source, LabelledData):
+        source = LabelledData.load(source)
     return fit_run(
         settings,
         run_dir,
         seed=members[0].seed,
-        build_module=lambda: build_module(settings, dataset_paths),
+        build_module=lambda: build_module(settings, training_sets(source, members)),
         max_steps=lambda module: training["epochs"] * module.steps_per_epoch,
         checkpoint_every=checkpoint_every_epochs(training["checkpoint_every"]),
         metrics=None,  # the module records every member itself
@@ -54,10 +64,62 @@ def train_job(
     )
 
 
-def build_module(settings: dict, dataset_paths: list[str | Path]) -> StackModule:
+def training_sets(source: LabelledData, members: list[Member]) -> list[LabelledData]:
+    """Each member's training set: its size, label noise and seed pick it from the source."""
+    return [make_training_set(source, m.num_train, m.label_noise, m.seed) for m in members]
+
+
+def train_size_grid(
+    settings: dict,
+    source_path: str | Path,
+    run_dir: str | Path,
+    *,
+    threads: int = 1,
+    accelerator: str = "auto",
+) -> pd.DataFrame:
+    """Train a size-grid job (``runs.SizeGridJob``): each stack of ``settings["stacks"]`` as a run
+    of its own in ``run_dir/n<size>[_seed<s>]``, one after another, then the job's history.
+
+    A stack whose run finished with the same settings (its ``meta.json`` says so) is read, not
+    retrained, so a job stopped between sizes resumes where it was.
+    """
+    started = dt.datetime.now(dt.timezone.utc)
+    source = LabelledData.load(source_path)
+    curves = []
+    for stack in settings["stacks"]:
+        stack_settings = {**{k: v for k, v in settings.items() if k != "stacks"}, "members": stack}
+        stack_dir = Path(run_dir) / stack_dir_name(stack)
+        finished = finished_history(stack_dir, stack_settings)
+        if finished is None:
+            finished = train_job(stack_settings, source, stack_dir, threads=threads, accelerator=accelerator)
+        curves.append(finished)
+    history = pd.concat(curves, ignore_index=True)
+    first_seed = settings["stacks"][0][0]["seed"]
+    write_run_outputs(run_dir, history, settings=settings, seed=first_seed, started=started)
+    return history
+
+
+def stack_dir_name(stack: list[dict]) -> str:
+    """``n<size>`` for a stack of seeds, ``n<size>_seed<s>`` for a member trained alone."""
+    name = f"n{stack[0]['num_train']}"
+    return name if len(stack) > 1 else f"{name}_seed{stack[0]['seed']}"
+
+
+def finished_history(run_dir: Path, settings: dict) -> pd.DataFrame | None:
+    """The history of a run that finished with ``settings``, or None."""
+    meta_path, history_path = run_dir / "meta.json", run_dir / "history.parquet"
+    if not (meta_path.exists() and history_path.exists()):
+        return None
+    meta = read_input(meta_path, lambda path: json.loads(Path(path).read_text()), kind="run record")
+    if json.dumps(meta["config"], sort_keys=True) != json.dumps(settings, sort_keys=True):
+        return None
+    return read_parquet(history_path)
+
+
+def build_module(settings: dict, datasets: list[LabelledData]) -> StackModule:
     members = [Member(**member) for member in settings["members"]]
     return StackModule(
-        [LabelledData.load(path) for path in dataset_paths],
+        datasets,
         [member.seed for member in members],
         settings["model"],
         members[0].width,

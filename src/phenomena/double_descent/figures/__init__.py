@@ -1,8 +1,4 @@
-"""One module per figure, each with ``plot(**tables) -> Figure`` (tables named as in the rule file).
-
-Model-wise and sample-wise figures share :func:`error_curves`: the same picture along a
-different axis.
-"""
+"""One module per figure, each with ``plot(**tables) -> Figure`` (tables named as in the rule file)."""
 
 from __future__ import annotations
 
@@ -23,13 +19,13 @@ def noise_label(noise: float) -> str:
 def error_curves(
     final: pd.DataFrame, summary: pd.DataFrame, *, sweep: str, axis: str, xlabel: str, log_axis: bool = True
 ) -> plt.Figure:
-    """Train and test error vs ``axis``, median and seed range, one panel per noise level.
+    """Train and test error vs ``axis`` of one sweep, median and seed range, one panel per noise level.
 
     The interpolation threshold (median over seeds) is a dotted vertical line; each seed's
     peak is a red cross.
     """
     data = final[(final["sweep"] == sweep) & (final["metric"] == "error")]
-    peaks = summary[summary["sweep"] == sweep]
+    peaks = summary[(summary["sweep"] == sweep) & (summary["metric"] == "error")]
     noises = sorted(data["label_noise"].unique())
     figure, axes = plt.subplots(1, len(noises), figsize=(4.6 * len(noises), 3.6), sharey=True, squeeze=False)
     for panel, noise in zip(axes[0], noises):

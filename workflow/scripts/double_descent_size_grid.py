@@ -1,0 +1,15 @@
+"""Rule double_descent_size_grid: one width's sample-wise sizes, stack after stack; resumes after a kill."""
+
+from pathlib import Path
+
+from phenomena.common.runtime import output_to_log
+from phenomena.double_descent.train import train_size_grid
+
+with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
+    train_size_grid(
+        snakemake.params.settings,  # noqa: F821
+        snakemake.input[0],  # noqa: F821
+        Path(snakemake.output.meta).parent,  # noqa: F821
+        threads=snakemake.threads,  # noqa: F821
+        accelerator=snakemake.params.accelerator,  # noqa: F821
+    )
