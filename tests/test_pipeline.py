@@ -121,7 +121,9 @@ def test_smoke_pipeline_builds_the_tree_search_study(smoke):
     assert set(curves["study"]) == {"tree_search"}
     assert {"elo", "optimal_move", "vs_policy_score", "policy_loss"} <= set(curves["metric"])
     summary = read_parquet(results / "metrics/summary.parquet")
-    assert len(summary) == 2 + 3 * 3  # random, pure MCTS, 3 snapshots x 3 budgets
+    # random, pure MCTS and perfect; per width (2) its PUCT ladder (3 snapshots x 3 budgets) and
+    # the 3 extra players of its Gumbel-vs-PUCT comparison snapshot
+    assert len(summary) == 3 + 2 * (3 * 3 + 3)
     assert (summary.loc[summary["player"] == "random", "elo"] == 0).all()
     assert (summary["ci_low"] <= summary["elo"] + 1e-9).all() and (summary["elo"] <= summary["ci_high"] + 1e-9).all()
     games = read_parquet(results / "metrics/games.parquet")
