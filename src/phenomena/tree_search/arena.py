@@ -19,7 +19,6 @@ import torch
 
 from phenomena.tree_search.game import ConnectFour, State
 from phenomena.tree_search.mcts import masked_softmax, network_evaluator, rollout_evaluator, search
-from phenomena.tree_search.module import load_snapshot
 
 RANDOM = "random"
 PURE_MCTS = "pure_mcts"
@@ -187,6 +186,8 @@ def load_players(
     game: ConnectFour, snapshot_paths: list, budgets: list[int], pure_mcts_simulations: int, c_puct: float
 ) -> tuple[list[Mover], pd.DataFrame]:
     """Movers for random, pure MCTS and every snapshot x budget; and a table describing them."""
+    from phenomena.tree_search.module import load_snapshot  # here: Lightning only in jobs that load snapshots
+
     movers = [Mover(game, Player(RANDOM)), Mover(game, Player(PURE_MCTS, pure_mcts_simulations), c_puct=c_puct)]
     rows = [
         {"player": RANDOM, "kind": RANDOM, "iteration": -1, "budget": 0, "train_flops": 0.0, "flops_per_move": 0.0},
