@@ -172,6 +172,18 @@ def test_job_imports_only_what_it_uses(kind, script, imported):
     assert not found, f"a {kind} job ({script}.py) imports, before its work:\n" + "\n".join(found)
 
 
+def test_reading_the_snakefile_imports_no_torch():
+    """Every `snakemake` call reads the Snakefile, twice per job through SLURM: its imports and
+    the studies' declarations (runs, config checks) stay free of torch, pandas and drawing."""
+    rule_files = [REPO / "Snakefile", *sorted((REPO / "workflow/rules").glob("*.smk"))]
+    statements = [
+        line for path in rule_files for line in path.read_text().splitlines() if line.startswith(("import ", "from "))
+    ]
+    banned = {**LIGHTNING, **FIGURES, **TORCH, "pandas": "tables are read and written by jobs, not by the Snakefile"}
+    found = banned_found(modules_after([*statements, "all_studies()"]), banned)
+    assert not found, "reading the Snakefile imports:\n" + "\n".join(found)
+
+
 def test_banned_modules_are_detected():
     """The check itself: a banned package is seen through any of its submodules, with its reason."""
     assert banned_found({"torch", "torch._dynamo.utils", "pandas"}, LIGHTNING) == [
