@@ -12,14 +12,14 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-import torch
-
 from phenomena.common.config import UserError
 from phenomena.common.files import disk_full_error
 
 
 def set_threads(threads: int) -> None:
     """Use exactly ``threads`` CPU threads in torch; on CPU many 1-thread jobs beat few wide ones."""
+    import torch  # here: every job imports this module (output_to_log), figure and metric jobs need no torch
+
     torch.set_num_threads(max(1, int(threads)))
 
 

@@ -27,7 +27,6 @@ from phenomena.tree_search.mcts import (
     rollout_evaluator,
     search,
 )
-from phenomena.tree_search.module import load_snapshot
 from phenomena.tree_search.solver import Solver
 
 RANDOM = "random"
@@ -316,6 +315,8 @@ def load_players(
     """Movers for the baselines (random, pure MCTS, the perfect player if ``arena["perfect_player"]``)
     and every snapshot's network players (:func:`player_searches`); and a table describing them.
     ``label`` names the training run in the network players' names; the networks evaluate on ``device``."""
+    from phenomena.tree_search.module import load_snapshot  # here: Lightning only in jobs that load snapshots
+
     c_puct = arena["c_puct"]
     baselines = [Player(RANDOM), Player(PURE_MCTS, arena["pure_mcts_simulations"])]
     if arena.get("perfect_player", False):

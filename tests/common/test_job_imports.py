@@ -1,0 +1,195 @@
+"""Each kind of job imports only what it uses (issue 23: a job costs its work, not its imports).
+
+Every Snakemake job starts a fresh Python, so what its script imports at the top is paid
+once per job, before any work: torch ~2 s, pytorch_lightning ~4 s more (it pulls
+torchmetrics, which imports scipy.signal, matplotlib and transformers whenever they are
+installed, and torch._dynamo), matplotlib with seaborn ~1 s (bench/README.md, 'What a job
+costs'). Each test imports one script's modules, exactly its top-level import lines, in a
+fresh interpreter, and fails if a module banned for that kind of job is in ``sys.modules``.
+Modules a job imports later, inside the function that needs them, are not seen: that is the
+point (devinterp in the LLC jobs, a figure's module in the figure job).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPTS = REPO / "workflow" / "scripts"
+STUDIES = ("grokking", "double_descent", "tree_search", "perturbation")
+
+# Banned modules by reason; a kind of job bans the reasons that apply to it.
+LIGHTNING = {  # only jobs that train use Lightning, and with it torchmetrics' optional imports
+    "pytorch_lightning": "Lightning: only training jobs build a Trainer",
+    "lightning_fabric": "Lightning: only training jobs build a Trainer",
+    "torchmetrics": "pulled by Lightning; no job computes a torchmetrics metric",
+    "torch._dynamo": "pulled by lightning_fabric.wrappers; nothing is compiled",
+    "transformers": "pulled by torchmetrics when installed (for devinterp); only LLC jobs use it, lazily",
+    "scipy.signal": "pulled by torchmetrics; no job filters signals",
+}
+FIGURES = {  # drawing happens in figure jobs only
+    "matplotlib": "drawing: figure jobs only",
+    "seaborn": "drawing: figure jobs only",
+    "phenomena.common.plotting": "the figures' style: figure jobs only",
+    **{f"phenomena.{study}.figures": "figure modules: figure jobs only" for study in STUDIES},
+}
+DEVINTERP = {"devinterp": "the LLC extra: imported inside the LLC functions, by the LLC jobs only"}
+TORCH = {"torch": "figures and these tables are drawn and computed from Parquet tables alone"}
+
+# What each kind of job may not import, and which scripts are of that kind.
+# Training jobs need Lightning, and Lightning brings matplotlib (torchmetrics): our drawing modules are banned.
+TRAINING = {**{name: reason for name, reason in FIGURES.items() if name != "matplotlib"}, **DEVINTERP}
+WORKING = {**LIGHTNING, **FIGURES, **DEVINTERP}  # data, measurement and metric jobs: torch allowed
+KINDS: dict[str, tuple[dict[str, str], list[str]]] = {
+    "training": (
+        TRAINING,
+        [
+            "grokking_train",
+            "double_descent_train",
+            "tree_search_train",
+            "perturbation_diffusion_train",
+            "perturbation_zero_init_train",
+        ],
+    ),
+    "data": (
+        WORKING,
+        [
+            "grokking_data",
+            "double_descent_source",
+            "double_descent_dataset",
+            "tree_search_positions",
+            "perturbation_datasaurus",
+        ],
+    ),
+    "measurement": (
+        WORKING,
+        [
+            "grokking_progress",
+            "double_descent_random_features",
+            "tree_search_arena",
+            "tree_search_solver_accuracy",
+        ],
+    ),
+    "llc": ({**LIGHTNING, **FIGURES}, ["grokking_llc"]),
+    "metrics": (
+        WORKING,
+        ["double_descent_metrics", "tree_search_metrics", "perturbation_metrics"],
+    ),
+    "metrics without torch": ({**WORKING, **TORCH}, ["grokking_metrics"]),
+    "figure": (
+        {**LIGHTNING, **DEVINTERP, **TORCH},
+        ["figure", "perturbation_animation"],
+    ),
+}
+# Scripts whose job imports Lightning without training, for a reason outside this test's reach:
+# what they call lives in a study module beside that study's LightningModule (import lines
+# only were changed for issue 23; moving the functions is a change of the study's code).
+KNOWN_LIGHTNING = {
+    "perturbation_digits": "make_digits is in perturbation/zero_init.py, beside ZeroInitModule",
+    "perturbation_diffusion_sample": "Denoiser, reverse_chain are in perturbation/diffusion.py, beside DiffusionModule",
+}
+KINDS["data or sampling, importing Lightning (KNOWN_LIGHTNING)"] = (TRAINING, list(KNOWN_LIGHTNING))
+CASES = [(kind, script) for kind, (_, scripts) in KINDS.items() for script in scripts]
+# Importing Lightning takes ~5 s of CPU per script: those cases run in the slow suite only.
+IMPORTS_LIGHTNING = {*KINDS["training"][1], *KNOWN_LIGHTNING}
+
+
+def import_lines(path: Path) -> list[str]:
+    """The top-level import statements of a script, as source."""
+    tree = ast.parse(path.read_text())
+    return [ast.unparse(node) for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
+
+
+def modules_after(statements: list[str]) -> set[str]:
+    """``sys.modules`` of a fresh interpreter after running ``statements``."""
+    code = "\n".join([*statements, "import json, sys", "print(json.dumps(sorted(sys.modules)))"])
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def job_statements(script: str) -> list[str]:
+    """What a job of ``script`` imports before its work; the figure job, any figure module too."""
+    statements = import_lines(SCRIPTS / f"{script}.py")
+    if script == "figure":  # it imports one figure module by name: none may bring in more
+        statements += figure_modules()
+    return statements
+
+
+def figure_modules() -> list[str]:
+    """Every study's figure modules, which the figure job imports by name at run time."""
+    return [
+        f"import phenomena.{study}.figures.{path.stem}"
+        for study in STUDIES
+        for path in sorted((REPO / "src/phenomena" / study / "figures").glob("*.py"))
+        if path.stem != "__init__"
+    ]
+
+
+def banned_found(loaded: set[str], banned: dict[str, str]) -> list[str]:
+    """'module: reason' for each banned module (or a submodule of a banned package) loaded."""
+    return [
+        f"{name}: {reason}"
+        for name, reason in banned.items()
+        if any(module == name or module.startswith(name + ".") for module in loaded)
+    ]
+
+
+@pytest.fixture(scope="module")
+def imported(request) -> dict[str, Future]:
+    """The modules each selected script's imports load, started side by side (one per CPU)."""
+    selected = [
+        item.callspec.params["script"]
+        for item in request.session.items
+        if item.name.startswith("test_job_imports_only_what_it_uses[")
+    ]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        yield {script: pool.submit(modules_after, job_statements(script)) for script in selected}
+
+
+def test_every_script_has_a_kind():
+    """A new script must be given a kind (and so a banned list) here."""
+    assert sorted(script for _, script in CASES) == sorted(path.stem for path in SCRIPTS.glob("*.py"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "script"),
+    [
+        pytest.param(kind, script, marks=[pytest.mark.slow] if script in IMPORTS_LIGHTNING else [], id=script)
+        for kind, script in CASES
+    ],
+)
+def test_job_imports_only_what_it_uses(kind, script, imported):
+    found = banned_found(imported[script].result(), KINDS[kind][0])
+    assert not found, f"a {kind} job ({script}.py) imports, before its work:\n" + "\n".join(found)
+
+
+def test_reading_the_snakefile_imports_no_torch():
+    """Every `snakemake` call reads the Snakefile, twice per job through SLURM: its imports and
+    the studies' declarations (runs, config checks) stay free of torch, pandas and drawing."""
+    rule_files = [REPO / "Snakefile", *sorted((REPO / "workflow/rules").glob("*.smk"))]
+    statements = [
+        line for path in rule_files for line in path.read_text().splitlines() if line.startswith(("import ", "from "))
+    ]
+    banned = {**LIGHTNING, **FIGURES, **TORCH, "pandas": "tables are read and written by jobs, not by the Snakefile"}
+    found = banned_found(modules_after([*statements, "all_studies()"]), banned)
+    assert not found, "reading the Snakefile imports:\n" + "\n".join(found)
+
+
+def test_banned_modules_are_detected():
+    """The check itself: a banned package is seen through any of its submodules, with its reason."""
+    assert banned_found({"torch", "torch._dynamo.utils", "pandas"}, LIGHTNING) == [
+        "torch._dynamo: pulled by lightning_fabric.wrappers; nothing is compiled"
+    ]
+    assert banned_found({"torch", "phenomena.grokking.figures.llc"}, {**FIGURES, **TORCH}) == [
+        "phenomena.grokking.figures: figure modules: figure jobs only",
+        "torch: figures and these tables are drawn and computed from Parquet tables alone",
+    ]
