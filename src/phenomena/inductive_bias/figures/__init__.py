@@ -1,0 +1,21 @@
+"""Figures of the inductive-bias study; helpers shared by them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def summary_rows(summary: pd.DataFrame, part: str, quantity: str) -> pd.DataFrame:
+    """The summary's rows of one quantity of one part, indexed by setting."""
+    return summary[(summary["part"] == part) & (summary["quantity"] == quantity)].set_index("setting")
+
+
+def interval_text(row: pd.Series, scale: float = 1.0, digits: int = 1) -> str:
+    """``value [low, high]`` of a summary row, times ``scale``."""
+    return f"{row['value'] * scale:.{digits}f} [{row['low'] * scale:.{digits}f}, {row['high'] * scale:.{digits}f}]"
+
+
+def final_rows(curves: pd.DataFrame, split: str, metric: str) -> pd.DataFrame:
+    """The last record of every run for one split and metric."""
+    rows = curves[(curves["split"] == split) & (curves["metric"] == metric)]
+    return rows[rows["step"] == rows.groupby("run")["step"].transform("max")]

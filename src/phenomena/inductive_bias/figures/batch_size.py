@@ -1,0 +1,88 @@
+"""Figure: test accuracy against batch size at a fixed learning rate, and the explicit regularizer."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from phenomena.common.plotting import log_step_axis
+from phenomena.inductive_bias.figures import final_rows, interval_text, summary_rows
+
+
+def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
+    figure, axes = plt.subplots(1, 2, figsize=(12.5, 4.4))
+    draw_accuracy_vs_batch(axes[0], curves)
+    draw_regularizer(axes[1], curves)
+    advantage = summary_rows(summary, "sgd", "small_batch_advantage")
+    gain = summary_rows(summary, "sgd", "regularizer_gain")
+    lines = []
+    if len(advantage):
+        lines.append(f"smallest batch - full batch, same steps: {interval_text(advantage.iloc[0], 100)} points")
+    if len(gain):
+        lines.append(f"full batch + regularizer - full batch: {interval_text(gain.iloc[0], 100)} points")
+    figure.suptitle(
+        "Batch size at a fixed learning rate, and SGD's implicit regularizer made explicit\n" + "; ".join(lines),
+        y=1.05,
+    )
+    figure.tight_layout()
+    return figure
+
+
+def draw_accuracy_vs_batch(axis: plt.Axes, curves: pd.DataFrame) -> None:
+    """Final test (and train) accuracy per batch size at fixed epochs; the two long full-batch runs beside."""
+    test, train = final_rows(curves, "test", "accuracy"), final_rows(curves, "train", "accuracy")
+    epochs_fixed = test["epochs"].min()
+    for rows, style, label in ((test, "-", "test"), (train, "--", "train")):
+        sweep = rows[(~rows["regularized"]) & np.isclose(rows["epochs"], epochs_fixed)]
+        sns.lineplot(
+            data=sweep,
+            x="batch_size",
+            y="value",
+            marker="o",
+            linestyle=style,
+            errorbar=None,
+            ax=axis,
+            label=f"{label}, {epochs_fixed:g} epochs",
+            color="C0",
+        )
+        axis.scatter(sweep["batch_size"], sweep["value"], color="C0", s=12, alpha=0.5)
+    full = test["batch_size"].max()
+    long_runs = test[~np.isclose(test["epochs"], epochs_fixed) | test["regularized"]]
+    for regularized, colour, label in (
+        (False, "C3", "full batch, same steps as smallest batch"),
+        (True, "C2", "full batch + explicit regularizer, same steps"),
+    ):
+        rows = long_runs[long_runs["regularized"] == regularized]
+        if len(rows):
+            x = full * (1.25 if regularized else 1.1)
+            axis.scatter(np.full(len(rows), x), rows["value"], color=colour, marker="D", s=28, label=label)
+    log_step_axis(axis, "x")
+    axis.set(
+        xlabel="batch size (learning rate fixed)",
+        ylabel="final accuracy",
+        title="Accuracy vs batch size",
+        ylim=(0, 1.02),
+    )
+    axis.legend(fontsize=7.5, loc="best")
+
+
+def draw_regularizer(axis: plt.Axes, curves: pd.DataFrame) -> None:
+    """The regularizer's value along training: the smallest batch and both long full-batch runs."""
+    rows = curves[curves["metric"] == "regularizer"]
+    epochs_fixed, smallest = rows["epochs"].min(), rows["batch_size"].min()
+    kinds = {
+        f"batch {smallest}": (rows["batch_size"] == smallest) & ~rows["regularized"],
+        "full batch, same steps": (rows["epochs"] > epochs_fixed) & ~rows["regularized"],
+        "full batch + regularizer": rows["regularized"],
+    }
+    shown = pd.concat([rows[chosen].assign(run_kind=kind) for kind, chosen in kinds.items()])
+    sns.lineplot(data=shown, x="step", y="value", hue="run_kind", units="seed", estimator=None, ax=axis)
+    axis.set_yscale("log")
+    axis.set(
+        xlabel="optimizer step",
+        ylabel="(lr/4) x mean |minibatch gradient|^2",
+        title="SGD's implicit regularizer along training",
+    )
+    axis.legend(title=None, fontsize=8)

@@ -1,0 +1,127 @@
+"""The jobs of the inductive-bias study and the runs each trains, from its config section.
+
+A job trains one setting for every seed of ``seeds`` (a run per seed, each in its own folder
+``runs/<job>/seed<seed>``): the runs are seconds of work, a job per run would mostly pay
+Python's start-up.
+"""
+
+from __future__ import annotations
+
+from phenomena.common.config import ConfigError
+from phenomena.common.naming import run_name
+
+STUDY = "inductive_bias"
+
+
+def check_study_config(study: dict) -> None:
+    """Checks the JSON schema cannot express (the schema has checked types and ranges)."""
+    sgd = study["sgd"]
+    train_examples, data = sgd["train_examples"], study["data"]
+    available = int(data["num_samples"] * data["train_split"])
+    if train_examples > available:
+        raise ConfigError(
+            f"config key inductive_bias.sgd.train_examples: got {train_examples}; the data has "
+            f"{available} training examples (data.num_samples x data.train_split)"
+        )
+    for key in ("batch_sizes", "regularizer_batch"):
+        values = sgd[key] if key == "batch_sizes" else [sgd[key]]
+        too_large = [size for size in values if size > train_examples]
+        if too_large:
+            raise ConfigError(
+                f"config key inductive_bias.sgd.{key}: got {too_large[0]}; must be at most "
+                f"sgd.train_examples ({train_examples})"
+            )
+    kernel = study["kernel"]
+    if kernel["alphas"] and kernel["reference_width"] not in kernel["widths"]:
+        raise ConfigError(
+            f"config key inductive_bias.kernel.reference_width: got {kernel['reference_width']}; "
+            f"must be one of kernel.widths {kernel['widths']} (the alphas are trained at that width)"
+        )
+
+
+def classifier_jobs(study: dict) -> dict[str, dict]:
+    """Job name -> settings of the architecture and SGD parts' jobs (without the seed)."""
+    return {**architecture_jobs(study), **sgd_jobs(study)}
+
+
+def architecture_jobs(study: dict) -> dict[str, dict]:
+    """One job per model x input order."""
+    part = study["architecture"]
+    jobs = {}
+    for model in part["models"]:
+        for order in part["orders"]:
+            name = run_name([("architecture_", model), ("", order)])
+            jobs[name] = {
+                "part": "architecture",
+                "model": model,
+                "model_settings": part[model],
+                "order": order,
+                "train_examples": None,
+                "training": {
+                    **part["training"],
+                    "optimizer": "adam",
+                    "regularizer_batch": None,
+                    "log_regularizer_batch": None,
+                },
+            }
+    return jobs
+
+
+def sgd_jobs(study: dict) -> dict[str, dict]:
+    """One job per batch size at ``epochs`` epochs, and the two full-batch runs as long (in steps)
+    as the smallest batch size's: plain, and with the explicit regularizer."""
+    part = study["sgd"]
+    examples, epochs = part["train_examples"], part["epochs"]
+
+    def job(batch_size: int, steps: int, regularized: bool) -> dict:
+        return {
+            "part": "sgd",
+            "model": "mlp",
+            "model_settings": part["model"],
+            "order": "original",
+            "train_examples": examples,
+            "batch_size": batch_size,
+            "regularized": regularized,
+            "training": {
+                "optimizer": "sgd",
+                "lr": part["lr"],
+                "batch_size": batch_size,
+                "steps": steps,
+                "evaluations": part["evaluations"],
+                "checkpoint_every": max(1, steps // 4),  # steps: seconds of work, four checkpoints
+                "regularizer_batch": part["regularizer_batch"] if regularized else None,
+                "log_regularizer_batch": part["regularizer_batch"],
+            },
+        }
+
+    jobs = {}
+    for batch_size in part["batch_sizes"]:
+        steps = epochs * (examples // batch_size)
+        jobs[run_name([("sgd_batch", batch_size), ("epochs", epochs)])] = job(batch_size, steps, False)
+    long_steps = epochs * (examples // min(part["batch_sizes"]))
+    for regularized in (False, True):
+        name = run_name([("sgd_fullbatch_steps", long_steps), ("", "regularized" if regularized else "plain")])
+        jobs[name] = job(examples, long_steps, regularized)
+    return jobs
+
+
+def kernel_jobs(study: dict) -> dict[str, dict]:
+    """One job per width at alpha 1, and per alpha at the reference width."""
+    part = study["kernel"]
+    points = [(width, 1.0) for width in part["widths"]]
+    points += [(part["reference_width"], float(alpha)) for alpha in part["alphas"] if float(alpha) != 1.0]
+    return {
+        run_name([("kernel_width", width), ("alpha", alpha)]): {
+            "part": "kernel",
+            "width": width,
+            "alpha": alpha,
+            "task": part["task"],
+            "training": part["training"],
+        }
+        for width, alpha in points
+    }
+
+
+def run_settings(job: str, settings: dict, seed: int) -> dict:
+    """The settings of the run of ``job`` with ``seed`` (its identity in checkpoints and meta.json)."""
+    return {"run": f"{job}_seed{seed}", "job": job, "seed": seed, **settings}

@@ -1,0 +1,122 @@
+# Inductive bias: MNIST-1D -> MLP and CNN on original and permuted inputs, SGD at several batch
+# sizes and full batch with the explicit regularizer; 1D regression networks and their tangent
+# kernels -> metrics. Figures, the target rule and where each rule runs:
+# src/phenomena/inductive_bias/study.py. Each training job trains its setting for every seed.
+import phenomena.inductive_bias.runs as inductive_bias_runs
+
+INDUCTIVE_BIAS = config["inductive_bias"]
+INDUCTIVE_BIAS_CLASSIFIERS = inductive_bias_runs.classifier_jobs(INDUCTIVE_BIAS)
+INDUCTIVE_BIAS_KERNELS = inductive_bias_runs.kernel_jobs(INDUCTIVE_BIAS)
+INDUCTIVE_BIAS_SEEDS = INDUCTIVE_BIAS["seeds"]
+INDUCTIVE_BIAS_DIR = "results/inductive_bias"
+INDUCTIVE_BIAS_RUN = f"{INDUCTIVE_BIAS_DIR}/runs/{{inductive_bias_job}}/seed{{seed}}"
+
+
+rule inductive_bias_data:
+    output:
+        f"{INDUCTIVE_BIAS_DIR}/data/mnist1d.pt",
+    log:
+        f"{INDUCTIVE_BIAS_DIR}/logs/data/mnist1d.log",
+    params:
+        settings=INDUCTIVE_BIAS["data"],
+    script:
+        "../scripts/inductive_bias_data.py"
+
+
+rule inductive_bias_train_classifiers:
+    input:
+        rules.inductive_bias_data.output[0],
+    output:
+        history=expand(
+            f"{INDUCTIVE_BIAS_RUN}/history.parquet",
+            seed=INDUCTIVE_BIAS_SEEDS,
+            allow_missing=True,
+        ),
+        meta=expand(
+            f"{INDUCTIVE_BIAS_RUN}/meta.json",
+            seed=INDUCTIVE_BIAS_SEEDS,
+            allow_missing=True,
+        ),
+    log:
+        f"{INDUCTIVE_BIAS_DIR}/logs/train/{{inductive_bias_job}}.log",
+    wildcard_constraints:
+        inductive_bias_job="|".join(map(re.escape, INDUCTIVE_BIAS_CLASSIFIERS)),
+    threads: config["threads_per_job"]
+    resources:
+        **job_resources("inductive_bias_train_classifiers"),
+    params:
+        settings=lambda wc: INDUCTIVE_BIAS_CLASSIFIERS[wc.inductive_bias_job],
+        seeds=INDUCTIVE_BIAS_SEEDS,
+        accelerator=config["accelerator"],
+    script:
+        "../scripts/inductive_bias_train_classifiers.py"
+
+
+rule inductive_bias_train_kernels:
+    output:
+        history=expand(
+            f"{INDUCTIVE_BIAS_RUN}/history.parquet",
+            seed=INDUCTIVE_BIAS_SEEDS,
+            allow_missing=True,
+        ),
+        functions=expand(
+            f"{INDUCTIVE_BIAS_RUN}/functions.parquet",
+            seed=INDUCTIVE_BIAS_SEEDS,
+            allow_missing=True,
+        ),
+        meta=expand(
+            f"{INDUCTIVE_BIAS_RUN}/meta.json",
+            seed=INDUCTIVE_BIAS_SEEDS,
+            allow_missing=True,
+        ),
+    log:
+        f"{INDUCTIVE_BIAS_DIR}/logs/train/{{inductive_bias_job}}.log",
+    wildcard_constraints:
+        inductive_bias_job="|".join(map(re.escape, INDUCTIVE_BIAS_KERNELS)),
+    threads: config["threads_per_job"]
+    resources:
+        **job_resources("inductive_bias_train_kernels"),
+    params:
+        settings=lambda wc: INDUCTIVE_BIAS_KERNELS[wc.inductive_bias_job],
+        seeds=INDUCTIVE_BIAS_SEEDS,
+        accelerator=config["accelerator"],
+    script:
+        "../scripts/inductive_bias_train_kernels.py"
+
+
+rule inductive_bias_metrics:
+    input:
+        architecture=expand(
+            f"{INDUCTIVE_BIAS_RUN}/history.parquet",
+            inductive_bias_job=list(
+                inductive_bias_runs.architecture_jobs(INDUCTIVE_BIAS)
+            ),
+            seed=INDUCTIVE_BIAS_SEEDS,
+        ),
+        sgd=expand(
+            f"{INDUCTIVE_BIAS_RUN}/history.parquet",
+            inductive_bias_job=list(inductive_bias_runs.sgd_jobs(INDUCTIVE_BIAS)),
+            seed=INDUCTIVE_BIAS_SEEDS,
+        ),
+        kernel=expand(
+            f"{INDUCTIVE_BIAS_RUN}/history.parquet",
+            inductive_bias_job=list(INDUCTIVE_BIAS_KERNELS),
+            seed=INDUCTIVE_BIAS_SEEDS,
+        ),
+        kernel_functions=expand(
+            f"{INDUCTIVE_BIAS_RUN}/functions.parquet",
+            inductive_bias_job=list(INDUCTIVE_BIAS_KERNELS),
+            seed=INDUCTIVE_BIAS_SEEDS,
+        ),
+    output:
+        architecture=f"{INDUCTIVE_BIAS_DIR}/metrics/architecture.parquet",
+        sgd=f"{INDUCTIVE_BIAS_DIR}/metrics/sgd.parquet",
+        kernel=f"{INDUCTIVE_BIAS_DIR}/metrics/kernel.parquet",
+        kernel_functions=f"{INDUCTIVE_BIAS_DIR}/metrics/kernel_functions.parquet",
+        summary=f"{INDUCTIVE_BIAS_DIR}/metrics/summary.parquet",
+    log:
+        f"{INDUCTIVE_BIAS_DIR}/logs/metrics.log",
+    params:
+        reference_width=INDUCTIVE_BIAS["kernel"]["reference_width"],
+    script:
+        "../scripts/inductive_bias_metrics.py"

@@ -1,0 +1,7 @@
+"""Rule inductive_bias_data: MNIST-1D and the fixed input permutation, generated offline."""
+
+from phenomena.common.runtime import output_to_log
+from phenomena.inductive_bias.data import make_data
+
+with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
+    make_data(snakemake.params.settings, snakemake.output[0])  # noqa: F821
