@@ -22,9 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from phenomena.studies import STUDY_NAMES, all_studies
+
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "workflow" / "scripts"
-STUDIES = ("grokking", "double_descent", "tree_search", "perturbation")
+STUDIES = STUDY_NAMES
 
 # Banned modules by reason; a kind of job bans the reasons that apply to it.
 LIGHTNING = {  # only jobs that train use Lightning, and with it torchmetrics' optional imports
@@ -64,7 +66,6 @@ KINDS: dict[str, tuple[dict[str, str], list[str]]] = {
         [
             "grokking_data",
             "double_descent_source",
-            "double_descent_dataset",
             "tree_search_positions",
             "perturbation_datasaurus",
         ],
@@ -97,9 +98,21 @@ KNOWN_LIGHTNING = {
     "perturbation_diffusion_sample": "Denoiser, reverse_chain are in perturbation/diffusion.py, beside DiffusionModule",
 }
 KINDS["data or sampling, importing Lightning (KNOWN_LIGHTNING)"] = (TRAINING, list(KNOWN_LIGHTNING))
+# A script not listed above takes its kind from its rule's placement in the study's declaration
+# (a new study needs no edit here): a training rule's may import Lightning, any other's may not.
+FROM_DECLARATION = {
+    True: "training (its rule's placement)",
+    False: "data, measurement or metrics (its rule's placement)",
+}
+LISTED = {script for _, scripts in KINDS.values() for script in scripts}
+for study in all_studies():
+    for rule, placement in study.rules.items():
+        if rule not in LISTED and (SCRIPTS / f"{rule}.py").exists():
+            banned = TRAINING if placement.trains else WORKING
+            KINDS.setdefault(FROM_DECLARATION[placement.trains], (banned, []))[1].append(rule)
 CASES = [(kind, script) for kind, (_, scripts) in KINDS.items() for script in scripts]
 # Importing Lightning takes ~5 s of CPU per script: those cases run in the slow suite only.
-IMPORTS_LIGHTNING = {*KINDS["training"][1], *KNOWN_LIGHTNING}
+IMPORTS_LIGHTNING = {*KINDS["training"][1], *KINDS.get(FROM_DECLARATION[True], ({}, []))[1], *KNOWN_LIGHTNING}
 
 
 def import_lines(path: Path) -> list[str]:
