@@ -49,3 +49,21 @@ def test_resumed_run_equals_uninterrupted_run(case, repo, tmp_path, monkeypatch,
 
     pd.testing.assert_frame_equal(whole, resumed)
     assert_same_run(tmp_path / "whole", tmp_path / "resumed", files)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_finished_run_whose_files_were_removed_trains_them_again(case, repo, tmp_path, capsys):
+    """Snakemake removes a job's outputs before rerunning it (after a code change): the run must
+    write them all again, not resume its finished checkpoint and leave its snapshots missing."""
+    train, files = CASES[case](repo, tmp_path)
+    if not files:
+        pytest.skip("the run writes no files of its own besides its history")
+    run_dir = tmp_path / "run"
+    first = train(run_dir)
+    for name in [*files, "history.parquet", "meta.json"]:
+        (run_dir / name).unlink()
+    capsys.readouterr()
+    again = train(run_dir)
+    pd.testing.assert_frame_equal(first, again)
+    assert all((run_dir / name).exists() for name in files)

@@ -58,10 +58,25 @@ class Snapshots(Callback):
         state: Callable[[pl.LightningModule], object],
     ):
         self.keys, self.key, self.path, self.state = set(keys), key, path, state
+        self.saved: set[int] = set()  # keys saved so far; checkpoints carry them (see all_present)
 
     def save(self, module: pl.LightningModule, key: int) -> None:
         with atomic_path(self.path(key)) as temporary:
             torch.save(self.state(module), temporary)
+        self.saved.add(key)
+
+    def state_dict(self) -> dict:
+        return {"saved": sorted(self.saved)}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self.saved = set(state_dict.get("saved", ()))
+
+    def all_present(self, checkpoint: dict) -> bool:
+        """Whether every snapshot saved before ``checkpoint`` (a loaded Lightning checkpoint) is still
+        on disk. Snakemake removes a job's outputs before it reruns the job (after a code change, or
+        a failure): resuming then would leave the earlier snapshots missing."""
+        saved = checkpoint.get("callbacks", {}).get(self.state_key, {}).get("saved", ())
+        return all(self.path(key).exists() for key in saved)
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if 0 in self.keys and trainer.ckpt_path is None:  # a fresh run, not a resumed one
@@ -148,9 +163,23 @@ def fit_run(
         progress_metrics=list(progress_metrics),
     )
     with CheckpointOnSignal.handlers_kept():
-        trainer.fit(module, ckpt_path=resume_checkpoint(run_dir, settings))
+        trainer.fit(module, ckpt_path=checkpoint_to_resume(run_dir, settings, callbacks))
 
     curves = to_curves(module.records if history is None else history.records, module)
     extra = {"steps": int(trainer.global_step), **(finish(module, trainer) if finish is not None else {})}
     write_run_outputs(run_dir, curves, settings=settings, seed=seed, started=started, extra=extra)
     return curves
+
+
+def checkpoint_to_resume(run_dir: str | Path, settings: dict, callbacks: Sequence[Callback]) -> Path | None:
+    """:func:`resume_checkpoint`, unless snapshots saved before it are gone: then a fresh start
+    (a resumed run would not write them again), said in one line."""
+    checkpoint = resume_checkpoint(run_dir, settings)
+    snapshots = [callback for callback in callbacks if isinstance(callback, Snapshots)]
+    if checkpoint is None or not snapshots:
+        return checkpoint
+    loaded = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    if all(callback.all_present(loaded) for callback in snapshots):
+        return checkpoint
+    print(f"not resuming from {checkpoint}: snapshots saved before it are gone; training from the start", flush=True)
+    return None
