@@ -5,7 +5,13 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from phenomena.grokking.figures import accuracy_curves, step_axes_marking_grokking, trajectory_runs
+from phenomena.grokking.figures import (
+    accuracy_curves,
+    never_label,
+    step_axes_marking_grokking,
+    steps_shown,
+    trajectory_runs,
+)
 
 
 def plot(curves: pd.DataFrame, summary: pd.DataFrame, llc: pd.DataFrame) -> plt.Figure:
@@ -30,6 +36,11 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, llc: pd.DataFrame) -> plt.
     axes[1, 0].set_ylabel("local learning coefficient (log)")
     axes[0, 0].legend(fontsize=8, loc="center left")
     axes[1, 0].legend(fontsize=8)
-    figure.suptitle("Model complexity (LLC) while the network memorizes, then generalizes", y=1.0)
+    shown = steps_shown(summary[summary["run"].isin(list(runs))])
+    figure.suptitle(
+        "Model complexity (LLC) while the network memorizes, then generalizes\n"
+        f"(runs shown that never reached 95% validation accuracy: {never_label(shown)})",
+        y=1.0,
+    )
     figure.tight_layout()
     return figure

@@ -7,7 +7,13 @@ import math
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from phenomena.grokking.figures import accuracy_curves, step_axes_marking_grokking, trajectory_runs
+from phenomena.grokking.figures import (
+    accuracy_curves,
+    never_label,
+    step_axes_marking_grokking,
+    steps_shown,
+    trajectory_runs,
+)
 from phenomena.grokking.progress import departure_from_controls
 
 
@@ -55,9 +61,11 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, progress: pd.DataFrame) ->
     axes[0, 0].legend(fontsize=6.5, loc="lower left")
     axes[1, 0].legend(fontsize=7)
     axes[2, 0].legend(fontsize=7, loc="upper left")
+    shown = steps_shown(summary[summary["run"].isin(list(runs))])
     figure.suptitle(
         "Progress measures (Nanda et al. 2023) beside their controls: the memorizing run (wd 0, same split) and\n"
-        "random non-key frequencies; green: where the restricted loss leaves both controls' band for good",
+        "random non-key frequencies; green: where the restricted loss leaves both controls' band for good\n"
+        f"(runs shown that never reached 95% validation accuracy: {never_label(shown)})",
         y=1.0,
     )
     figure.tight_layout()
