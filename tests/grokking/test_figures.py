@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from phenomena.grokking.metrics import summarize
+from phenomena.grokking.metrics import llc_lead, summarize
 from phenomena.grokking.runs import GrokkingRun
 
 matplotlib.use("Agg")
@@ -95,6 +95,8 @@ def test_a_run_that_never_generalizes_is_drawn_marked_and_counted(name):
     module = importlib.import_module(f"phenomena.grokking.figures.{name}")
     extra = {"progress": tables["progress"]} if name == "progress" else {}
     extra = {"llc": tables["llc"]} if name.startswith("llc") else extra
+    if name == "llc":
+        extra["lead"] = llc_lead(tables["llc"], summary)
     figure = module.plot(tables["curves"], summary, **extra)
     texts = " | ".join(text.get_text() for text in figure.findobj(matplotlib.text.Text))
     assert f"never (>= {BUDGET:,} steps): " in texts, texts

@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from phenomena.grokking.metrics import summarize, summarize_run
+from phenomena.grokking.metrics import llc_lead, summarize, summarize_run
 
 
 def synthetic_run(run: str, train: list[float], val: list[float], every: int = 100) -> pd.DataFrame:
@@ -93,3 +93,19 @@ def test_speedups_pair_each_run_with_adamw_on_its_seed():
     assert row["speedup_low"] >= 0.8 and row["speedup_high"] <= 2.0 and row["speedup_seeds"] == 3
     again = summarize(curves).set_index("run")
     assert again.loc["grokfast_seed1", "speedup_low"] == row["speedup_low"]  # a seeded bootstrap
+
+
+def test_llc_lead_is_the_step_of_the_half_fall_before_the_jump():
+    steps = [25, 50, 100, 200, 400, 800, 1600]
+    values = [300.0, 900.0, 700.0, 400.0, 60.0, 5.0, 1.0]  # peak 900 at 50; half way to 1: 450.5, first at 200
+    columns = {"seed": 0, "train_fraction": 0.3, "weight_decay": 1.0, "optimizer": "adamw"}
+    llc = pd.DataFrame(
+        [{"run": "r", "step": s, "metric": "llc", "value": v, **columns} for s, v in zip(steps, values)]
+        + [{"run": "last_only", "step": 1600, "metric": "llc", "value": 3.0, **columns}]
+    )
+    summary = pd.DataFrame({"run": ["r", "last_only"], "steps_to_val_95": [1000.0, 500.0]})
+    lead = llc_lead(llc, summary).set_index("run")
+    assert list(lead.index) == ["r"]  # a run measured at its last step only has no trajectory
+    assert lead.loc["r", "llc_peak_step"] == 50 and lead.loc["r", "llc_half_fall_step"] == 200
+    assert lead.loc["r", "llc_half_fall_previous"] == 100
+    assert lead.loc["r", "llc_lead_steps"] == 800 and lead.loc["r", "llc_lead_ratio"] == 5.0

@@ -122,3 +122,38 @@ def geometric_mean_interval(ratios: np.ndarray, seed: int = 0) -> tuple[float, f
     resampled = np.random.default_rng(seed).choice(logs, size=(BOOTSTRAP_RESAMPLES, len(logs))).mean(1)
     low, high = np.percentile(resampled, INTERVAL)
     return float(np.exp(logs.mean())), float(np.exp(low)), float(np.exp(high))
+
+
+def llc_lead(llc: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """How far the LLC's fall leads the validation jump, one row per run with an LLC trajectory.
+
+    The fall's step is the first snapshot after the LLC's peak at which it has come down half
+    way from the peak to its last value (``llc_half_fall_previous``: the snapshot before, so the
+    step is known within that interval). ``llc_lead_steps``: steps to 95% validation accuracy
+    less that step; ``llc_lead_ratio``: the two steps' ratio.
+    """
+    estimates = llc[llc["metric"] == "llc"]
+    counts = estimates.groupby("run")["step"].nunique()
+    rows = []
+    for run in counts[counts > 2].index:
+        trajectory = estimates[estimates["run"] == run].sort_values("step")
+        steps, values = trajectory["step"].to_numpy(), trajectory["value"].to_numpy()
+        peak = int(np.argmax(values))
+        halfway = (values[peak] + values[-1]) / 2
+        fallen = peak + np.flatnonzero(values[peak:] <= halfway)[0]
+        grokked = summary.loc[summary["run"] == run, "steps_to_val_95"]
+        jump = float(grokked.iloc[0]) if len(grokked) else float("nan")
+        rows.append(
+            {
+                **trajectory.iloc[0][["run", "seed", "train_fraction", "weight_decay", "optimizer"]].to_dict(),
+                "llc_peak_step": int(steps[peak]),
+                "llc_peak": float(values[peak]),
+                "llc_last": float(values[-1]),
+                "llc_half_fall_step": int(steps[fallen]),
+                "llc_half_fall_previous": int(steps[fallen - 1]),
+                "steps_to_val_95": jump,
+                "llc_lead_steps": jump - steps[fallen],
+                "llc_lead_ratio": jump / steps[fallen],
+            }
+        )
+    return pd.DataFrame(rows)

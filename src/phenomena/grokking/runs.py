@@ -145,7 +145,7 @@ def trained_run_files(results_dir: str, runs: dict[str, GrokkingRun]) -> dict[st
         name: {
             "run": asdict(run),
             "snapshots": f"{results_dir}/runs/{name}/snapshots.pt",
-            "dataset": f"{results_dir}/data/{run.dataset_name}.pt",
+            "dataset": f"{results_dir}/runs/{name}/dataset.pt",  # the split it trained on
         }
         for name, run in runs.items()
     }

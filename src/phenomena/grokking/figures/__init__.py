@@ -87,14 +87,13 @@ def step_axes_marking_grokking(axes, summary: pd.DataFrame, run: str) -> None:
 def trajectory_runs(table: pd.DataFrame, max_runs: int = 4) -> dict[str, str]:
     """Runs of ``table`` measured at more than their last step, by name -> panel title.
 
-    The main AdamW runs with weight decay are preferred, one seed (the lowest), by train
-    fraction; at most ``max_runs``.
+    The main AdamW runs with weight decay are preferred, by train fraction and seed; at most
+    ``max_runs``.
     """
     counts = table.groupby("run")["step"].nunique()
     rows = table[table["run"].isin(counts[counts > 1].index)].drop_duplicates("run")
     main = main_runs(rows)
-    rows = main if len(main) else rows
-    rows = rows[rows["seed"] == rows["seed"].min()].sort_values(["train_fraction", "weight_decay"]).head(max_runs)
+    rows = (main if len(main) else rows).sort_values(["train_fraction", "seed", "weight_decay"]).head(max_runs)
     return {
         row.run: f"frac {row.train_fraction:g}, wd {row.weight_decay:g}, {row.optimizer}, seed {row.seed}"
         for row in rows.itertuples()
