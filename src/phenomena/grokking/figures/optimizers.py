@@ -35,6 +35,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     steps = steps_shown(compared(summary))
     draw_steps_to_generalize(axes[2], steps, order, palette)
     draw_speedups(axes[3], steps, order, palette)
+    figure.subplots_adjust(wspace=0.35)
     fractions = ", ".join(f"{f:g}" for f in sorted(steps["train_fraction"].unique()))
     seeds = steps.groupby("optimizer")["seed"].nunique().min()
     figure.suptitle(

@@ -55,7 +55,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, progress: pd.DataFrame) ->
         keys = rows.loc[rows["control"] == "none", "key_frequencies"].iloc[0]
         top.set_title(f"{label}\nkey frequencies k = {keys.replace(' ', ', ')}", fontsize=9)
         bottom.set(xlabel="optimization step (log)", ylim=(-0.02, 1.02))
-    axes[0, 0].set_ylabel("training loss (log)")
+    axes[0, 0].set_ylabel("training loss")
     axes[1, 0].set_ylabel("effective number of\nembedding frequencies")
     axes[2, 0].set_ylabel("validation accuracy")
     axes[0, 0].legend(fontsize=6.5, loc="lower left")
@@ -93,4 +93,5 @@ def draw_losses(axis: plt.Axes, rows: pd.DataFrame, departure: float) -> None:
     if not math.isnan(departure):
         label = f"leaves both controls: step {departure:,.0f}"
         axis.axvline(departure, color="green", linewidth=1.5, alpha=0.8, label=label)
-    axis.set_yscale("log")
+    chance = math.log(rows["modulus"].iloc[0])
+    axis.set_ylim(0, 1.5 * chance)  # linear: the controls sit within a nat of chance, where a log axis hides them
