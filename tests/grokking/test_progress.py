@@ -1,22 +1,29 @@
 """Fourier progress measures (Nanda et al. 2023) on embeddings and logits built from known waves."""
 
 import math
+from dataclasses import asdict
 
 import numpy as np
 import pytest
 import torch
 
+from phenomena.common.config import load_config
 from phenomena.grokking.data import make_dataset
 from phenomena.grokking.progress import (
     all_pair_inputs,
+    departure_from_controls,
+    draw_random_frequencies,
     effective_frequencies,
     fourier_frequencies,
     frequency_norms,
     key_frequencies,
     progress_measures,
+    progress_table,
     restricted_and_excluded_logits,
     run_progress,
 )
+from phenomena.grokking.runs import GrokkingRun, resolved_settings
+from phenomena.grokking.train import train_run
 
 P = 31
 KEYS = [3, 7, 11]
@@ -129,3 +136,41 @@ def test_run_progress_takes_key_frequencies_from_the_last_snapshot():
     assert list(table["step"]) == [100, 900]
     share = table.set_index("step")["key_frequency_share"]
     assert share[900] == pytest.approx(1.0) and share[100] < 0.5
+
+
+def test_random_frequency_sets_avoid_the_keys_and_repeat_with_the_seed():
+    sets = draw_random_frequencies(P, KEYS, count=4, seed=1)
+    assert len(sets) == 4 and all(len(s) == len(KEYS) and not set(s) & set(KEYS) for s in sets)
+    assert sets == draw_random_frequencies(P, KEYS, count=4, seed=1) != draw_random_frequencies(P, KEYS, 4, seed=2)
+
+
+def test_memorizer_control_keeps_a_higher_restricted_loss_than_the_grokking_run(repo, tmp_path):
+    """Addition mod 31 on 70% of the pairs, 300 steps: the run with weight decay builds the waves of
+    its key frequencies; the run without, on the same split, fits its training set without them."""
+    study = load_config(repo / "config/config.yaml")["grokking"]
+    study["modulus"] = 31
+    study["model"]["mlp"] = {"d_embed": 32, "d_hidden": 128}
+    study["training"].update(
+        {"max_steps": 300, "eval_every": 20, "checkpoint_every": 300, "stop_after_generalizing": None}
+    )
+    study["training"].update({"eval_resolution": None, "snapshots": {"count": 5, "spacing": "log"}})
+    runs = {}
+    for weight_decay in (1.0, 0.0):
+        run = GrokkingRun("add", 31, 0.7, weight_decay, "adamw", 0)
+        data = tmp_path / f"{run.dataset_name}.pt"
+        if not data.exists():
+            make_dataset(run.operation, run.modulus, run.train_fraction, run.seed).save(data)
+        train_run(resolved_settings(study, run), data, tmp_path / run.name)
+        files = {"snapshots": tmp_path / run.name / "snapshots.pt", "dataset": data}
+        runs[run.name] = {"run": asdict(run), **files}
+    table = progress_table(runs, key_norm_fraction=0.9, max_key_frequencies=4, random_frequency_sets=3)
+    grokking, memorizer = list(runs)
+    restricted = table[(table["metric"] == "restricted_loss") & (table["run"] == grokking)]
+    last = restricted[restricted["step"] == 300].set_index(["control", "frequency_set"])["value"]
+    assert set(last.index.get_level_values("control")) == {"none", "memorizer", "random_frequencies"}
+    assert last["memorizer", 0] > 2 * last["none", 0]
+    assert last["random_frequencies"].min() > last["none", 0]
+    controls = table[table["control"] != "none"]
+    assert set(controls["run"]) == {grokking} and set(controls["measured_run"]) == {grokking, memorizer}
+    assert departure_from_controls(table, grokking) <= 300
+    assert np.isnan(departure_from_controls(table, memorizer))  # a control has no controls of its own

@@ -11,6 +11,7 @@ from phenomena.common.tables import check_tidy
 from phenomena.grokking.data import make_dataset
 from phenomena.grokking.metrics import summarize_run
 from phenomena.grokking.models import load_snapshots
+from phenomena.grokking.module import dense_evaluation_steps
 from phenomena.grokking.runs import GrokkingRun, resolved_settings
 from phenomena.grokking.train import snapshot_steps, train_run
 
@@ -36,8 +37,10 @@ def test_tiny_run_fits_its_training_set(repo, tmp_path):
     curves = train(repo, tmp_path, run)
     check_tidy(curves)
     assert summarize_run(curves)["final_train_accuracy"] == 1.0
-    assert sorted(curves["step"].unique()) == list(range(20, 201, 20))
-    assert set(curves["metric"]) == {"loss", "accuracy", "weight_norm"}
+    evaluated = set(range(20, 201, 20)) | set(dense_evaluation_steps(200, 20, 0.05))
+    assert sorted(curves["step"].unique()) == sorted(evaluated)
+    assert set(curves["metric"]) == {"loss", "accuracy", "weight_norm", "update_norm"}
+    assert (curves.loc[curves["metric"] == "update_norm", "value"] > 0).all()
     meta = json.loads((tmp_path / "run" / "meta.json").read_text())
     assert meta["seed"] == 0 and meta["steps"] == 200 and meta["wall_time_s"] > 0
     assert {"git_commit", "packages", "device", "config"} <= set(meta)
@@ -56,6 +59,22 @@ def test_snapshot_steps_are_log_spaced_evaluations():
     assert gaps[-1] >= 10 * gaps[0]  # dense early, sparse late
     assert snapshot_steps(1000, 100, count=4, spacing="linear") == [100, 400, 700, 1000]
     assert snapshot_steps(100, 25, count=24, spacing="log") == [25, 50, 75, 100]  # rounding merges steps
+
+
+def test_dense_evaluations_resolve_every_step_within_the_resolution():
+    steps = dense_evaluation_steps(4000, 25, 0.05)
+    evaluated = sorted(set(steps) | set(range(25, 4001, 25)))
+    assert evaluated[:20] == list(range(1, 21))  # every step at first
+    assert all(b - a <= max(1, 0.05 * b) for a, b in zip(evaluated, evaluated[1:]))
+    assert 50 < len(steps) < 120  # dense only early: a few dozen extra evaluations
+    assert dense_evaluation_steps(4000, 25, None) == []
+
+
+def test_early_fit_is_resolved_within_ten_percent(repo, tmp_path):
+    run = GrokkingRun("add", 13, 0.5, 1.0, "adamw", 0)
+    summary = summarize_run(train(repo, tmp_path, run, eval_resolution=0.05))
+    fitted, before = summary["steps_to_train_99"], summary["steps_to_train_99_previous"]
+    assert fitted - before <= max(1, 0.1 * fitted), summary
 
 
 @pytest.mark.parametrize("optimizer", ["adamw", "grokfast"])

@@ -1,12 +1,13 @@
-# Grokking on modular arithmetic: data -> train -> metrics (+ progress measures, LLC).
+# Grokking on modular arithmetic: train (drawing its split) -> metrics (+ progress measures, LLC).
 # Figures, the target rule and where each rule runs: src/phenomena/grokking/study.py.
+# No data rule: a split costs milliseconds to draw and a job ~5 s to start, so each training
+# job draws its own (from operation, modulus, fraction and seed) and keeps it beside the run.
 # Rule files share one namespace: names here start with the study's (GROKKING_, grokking_).
 import phenomena.grokking.runs as grokking_runs
 
 GROKKING = config["grokking"]
 GROKKING_DIR = "results/grokking"
 GROKKING_RUNS = grokking_runs.plan_runs(GROKKING)
-GROKKING_DATASETS = {run.dataset_name: run for run in GROKKING_RUNS.values()}
 GROKKING_LLC_TRAJECTORIES = grokking_runs.llc_trajectory_runs(GROKKING, GROKKING_RUNS)
 # Runs by name with their settings and files, for the rules that look inside trained runs.
 GROKKING_PROGRESS_FILES = grokking_runs.trained_run_files(
@@ -21,28 +22,12 @@ GROKKING_SAMPLER = (GROKKING["llc"] or {}).get("sampler")
 
 
 wildcard_constraints:
-    grokking_dataset="|".join(map(re.escape, GROKKING_DATASETS)),
     grokking_run="|".join(map(re.escape, GROKKING_RUNS)),
 
 
-rule grokking_data:
-    output:
-        f"{GROKKING_DIR}/data/{{grokking_dataset}}.pt",
-    log:
-        f"{GROKKING_DIR}/logs/data/{{grokking_dataset}}.log",
-    params:
-        operation=lambda wc: GROKKING_DATASETS[wc.grokking_dataset].operation,
-        modulus=lambda wc: GROKKING_DATASETS[wc.grokking_dataset].modulus,
-        train_fraction=lambda wc: GROKKING_DATASETS[wc.grokking_dataset].train_fraction,
-        seed=lambda wc: GROKKING_DATASETS[wc.grokking_dataset].seed,
-    script:
-        "../scripts/grokking_data.py"
-
-
 rule grokking_train:
-    input:
-        lambda wc: f"{GROKKING_DIR}/data/{GROKKING_RUNS[wc.grokking_run].dataset_name}.pt",
     output:
+        dataset=f"{GROKKING_DIR}/runs/{{grokking_run}}/dataset.pt",
         history=f"{GROKKING_DIR}/runs/{{grokking_run}}/history.parquet",
         snapshots=f"{GROKKING_DIR}/runs/{{grokking_run}}/snapshots.pt",
         meta=f"{GROKKING_DIR}/runs/{{grokking_run}}/meta.json",
@@ -138,3 +123,16 @@ rule grokking_llc:
         sampler=GROKKING_SAMPLER,
     script:
         "../scripts/grokking_llc.py"
+
+
+# The step where each LLC trajectory has fallen half way, against the validation jump.
+rule grokking_llc_lead:
+    input:
+        llc=f"{GROKKING_DIR}/metrics/llc.parquet",
+        summary=f"{GROKKING_DIR}/metrics/summary.parquet",
+    output:
+        f"{GROKKING_DIR}/metrics/llc_lead.parquet",
+    log:
+        f"{GROKKING_DIR}/logs/llc_lead.log",
+    script:
+        "../scripts/grokking_llc_lead.py"

@@ -1,15 +1,20 @@
-"""Rule grokking_train: one Lightning run; resumes from its last.ckpt if a previous attempt died."""
+"""Rule grokking_train: draw the run's split, then one Lightning run; resumes from its last.ckpt
+if a previous attempt died."""
 
 from pathlib import Path
 
 from phenomena.common.runtime import output_to_log
+from phenomena.grokking.data import make_dataset
 from phenomena.grokking.train import train_run
 
-with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
+settings, output = snakemake.params.settings, snakemake.output  # noqa: F821 (injected by Snakemake)
+with output_to_log(snakemake.log[0]):  # noqa: F821
+    run = settings["run"]
+    make_dataset(run["operation"], run["modulus"], run["train_fraction"], run["seed"]).save(output.dataset)
     train_run(
-        snakemake.params.settings,  # noqa: F821
-        snakemake.input[0],  # noqa: F821
-        Path(snakemake.output.meta).parent,  # noqa: F821
+        settings,
+        output.dataset,
+        Path(output.meta).parent,
         threads=snakemake.threads,  # noqa: F821
         accelerator=snakemake.params.accelerator,  # noqa: F821
     )

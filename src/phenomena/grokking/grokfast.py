@@ -1,9 +1,10 @@
 """Grokfast-EMA (Lee et al. 2024, arXiv:2405.20233): amplify the slow part of the gradient.
 
 Before each optimizer step every gradient g is replaced by g + lambda * ema(g), where
-ema_t = alpha * ema_{t-1} + (1 - alpha) * g_t starts from the first gradient. Adding
-lambda * ema also scales the effective step by up to (1 + lambda); AdamW with its
-learning rate multiplied by (1 + lambda) is the fair control (``adamw_lr_matched``).
+ema_t = alpha * ema_{t-1} + (1 - alpha) * g_t starts from the first gradient. Under Adam the
+amplified gradient barely changes the step (Adam divides by the gradient's running RMS), so
+the fair comparison is AdamW at the same lr and weight decay; the step each optimizer really
+takes is recorded in the curves (``update_norm``).
 """
 
 from __future__ import annotations

@@ -14,6 +14,19 @@ measures here track that algorithm over training:
 
 Everything is defined for the additive group (operations ``add`` and ``sub``), where the
 answer s(a, b) = a +- b mod p is the variable whose waves the algorithm builds.
+
+A measure means something only beside a control that lacks the mechanism: a network that
+only memorizes also puts some of its logits along any few waves of the answer, so its
+restricted loss falls below chance too. Each grokking run (AdamW with weight decay) is
+therefore measured beside two controls (column ``control``):
+
+- ``memorizer``: the weight-decay-0 run on the same split and seed (it never generalizes),
+  measured at the grokking run's key frequencies;
+- ``random_frequencies``: the grokking run itself, measured at sets of random non-key
+  frequencies as many as its key ones (``frequency_set`` numbers them).
+
+:func:`departure_from_controls` finds the step from which the grokking run's restricted loss
+stays below both controls.
 """
 
 from __future__ import annotations
@@ -29,7 +42,7 @@ from torch import nn
 from phenomena.common.tables import records_to_tidy, to_tidy
 from phenomena.grokking.data import all_pairs
 from phenomena.grokking.models import trained_runs
-from phenomena.grokking.runs import ADDITIVE_OPERATIONS
+from phenomena.grokking.runs import ADDITIVE_OPERATIONS, BASELINE_OPTIMIZER, GrokkingRun
 
 STUDY = "grokking"
 
@@ -169,17 +182,49 @@ def run_progress(
     The key frequencies are those of the *last* snapshot's embedding, as Nanda et al. read
     them off the trained network, and stay fixed over the run.
     """
-    last = max(snapshots)
-    model.load_state_dict(snapshots[last])
+    model.load_state_dict(snapshots[max(snapshots)])
     frequencies = key_frequencies(
         frequency_norms(embedding_of(model, p)), norm_fraction=norm_fraction, max_count=max_key_frequencies
     )
+    return measures_over_snapshots(model, snapshots, operation, p, train_inputs, train_labels, frequencies), frequencies
+
+
+def measures_over_snapshots(
+    model: nn.Module,
+    snapshots: dict[int, dict],
+    operation: str,
+    p: int,
+    train_inputs: torch.Tensor,
+    train_labels: torch.Tensor,
+    frequencies: list[int],
+) -> pd.DataFrame:
+    """:func:`progress_measures` at every snapshot with the given ``frequencies``, one record per step."""
     records = []
     for step in sorted(snapshots):
         model.load_state_dict(snapshots[step])
         measures = progress_measures(model, operation, p, train_inputs, train_labels, frequencies)
         records.append({"step": step, **measures})
-    return pd.DataFrame(records), frequencies
+    return pd.DataFrame(records)
+
+
+def draw_random_frequencies(p: int, keys: list[int], count: int, seed: int) -> list[list[int]]:
+    """``count`` sets of distinct non-key frequencies, each as large as ``keys`` (seeded: the same
+    sets for the same run); empty when fewer than that many non-key frequencies exist."""
+    others = np.setdiff1d(fourier_frequencies(p), keys)
+    if len(others) < len(keys):
+        return []
+    generator = np.random.default_rng([seed, len(keys)])
+    return [sorted(int(k) for k in generator.choice(others, size=len(keys), replace=False)) for _ in range(count)]
+
+
+def memorizer_of(run: GrokkingRun, runs: dict[str, GrokkingRun]) -> str | None:
+    """The name of the memorizing control of a grokking run (AdamW with weight decay): the
+    weight-decay-0 AdamW run on the same split (operation, modulus, fraction, seed); None when
+    ``run`` is no grokking run or ``runs`` holds no such control."""
+    if run.optimizer != BASELINE_OPTIMIZER or run.weight_decay == 0:
+        return None
+    control = GrokkingRun(run.operation, run.modulus, run.train_fraction, 0.0, BASELINE_OPTIMIZER, run.seed)
+    return control.name if control.name in runs else None
 
 
 PROGRESS_SPLITS = {
@@ -197,14 +242,34 @@ def progress_table(
     *,
     key_norm_fraction: float,
     max_key_frequencies: int,
+    random_frequency_sets: int,
 ) -> pd.DataFrame:
-    """Tidy progress measures of every run at every snapshot, with a ``key_frequencies`` column.
+    """Tidy progress measures of every run at every snapshot, and the controls of the grokking runs.
 
     ``runs``: by name, each run's settings and files (:func:`phenomena.grokking.runs.trained_run_files`).
+    Columns beside the sweep: ``control`` (``none``: the run's own measures; ``memorizer``,
+    ``random_frequencies``: see the module's docstring), ``frequency_set`` (0, or the number of
+    the random set), ``key_frequencies`` (the frequencies measured, space-separated) and
+    ``measured_run`` (the run whose snapshots were measured: the memorizer's name in its rows).
     """
-    frames = []
-    for run, model, snapshots, dataset in trained_runs(runs):
-        records, frequencies = run_progress(
+    loaded = {run.name: (run, model, snapshots, dataset) for run, model, snapshots, dataset in trained_runs(runs)}
+    frames, keys_of = [], {}
+
+    def add(run: GrokkingRun, records: pd.DataFrame, control: str, frequencies: list[int], **extra) -> None:
+        sweep = {
+            **run.sweep_columns(),
+            "control": control,
+            "frequency_set": extra.get("frequency_set", 0),
+            "key_frequencies": " ".join(map(str, frequencies)),
+            "measured_run": extra.get("measured_run", run.name),
+        }
+        tidy = records_to_tidy(
+            records.to_dict("records"), PROGRESS_SPLITS, study=STUDY, run=run.name, seed=run.seed, sweep=sweep
+        )
+        frames.append(tidy)
+
+    for name, (run, model, snapshots, dataset) in loaded.items():
+        records, keys_of[name] = run_progress(
             model,
             snapshots,
             run.operation,
@@ -214,11 +279,42 @@ def progress_table(
             norm_fraction=key_norm_fraction,
             max_key_frequencies=max_key_frequencies,
         )
-        print(f"{run.name}: key frequencies {frequencies}", flush=True)
-        sweep = {**run.sweep_columns(), "key_frequencies": " ".join(map(str, frequencies))}
-        frames.append(
-            records_to_tidy(
-                records.to_dict("records"), PROGRESS_SPLITS, study=STUDY, run=run.name, seed=run.seed, sweep=sweep
-            )
-        )
+        print(f"{name}: key frequencies {keys_of[name]}", flush=True)
+        add(run, records, "none", keys_of[name])
+    plain = {name: entry[0] for name, entry in loaded.items()}
+    for name, (run, model, snapshots, dataset) in loaded.items():
+        memorizer = memorizer_of(run, plain)
+        if memorizer is None:
+            continue
+        keys, data = keys_of[name], (run.operation, run.modulus, dataset.train_inputs, dataset.train_labels)
+        _, control_model, control_snapshots, _ = loaded[memorizer]  # the same split: the same dataset
+        add(run, measures_over_snapshots(control_model, control_snapshots, *data, keys), "memorizer", keys,
+            measured_run=memorizer)  # fmt: skip
+        sets = draw_random_frequencies(run.modulus, keys, random_frequency_sets, run.seed)
+        for number, frequencies in enumerate(sets, start=1):
+            records = measures_over_snapshots(model, snapshots, *data, frequencies)
+            add(run, records, "random_frequencies", frequencies, frequency_set=number)
     return to_tidy(pd.concat(frames, ignore_index=True))
+
+
+def departure_from_controls(progress: pd.DataFrame, run: str, metric: str = "restricted_loss") -> float:
+    """The first snapshot step from which ``run``'s own ``metric`` stays below every control's at
+    the same step (the lower edge of the controls' band), NaN if it never does or has no controls.
+
+    Only steps where the run and all its controls were measured count (a grokking run stops
+    early, its memorizer trains to the budget).
+    """
+    rows = progress[(progress["run"] == run) & (progress["metric"] == metric)]
+    own = rows[rows["control"] == "none"].set_index("step")["value"]
+    controls = rows[rows["control"] != "none"].pivot_table(
+        index="step", columns=["control", "frequency_set"], values="value"
+    )
+    if controls.empty:
+        return float("nan")
+    floor = controls.dropna().min(axis=1)
+    steps = own.index.intersection(floor.index).sort_values()
+    below = (own[steps] < floor[steps]).to_numpy()
+    if not below[-1]:
+        return float("nan")
+    above = np.flatnonzero(~below)
+    return float(steps[above[-1] + 1] if len(above) else steps[0])

@@ -8,6 +8,10 @@ from phenomena.common.config import ConfigError
 from phenomena.common.naming import run_name, union_of_grids
 
 ADDITIVE_OPERATIONS = ("add", "sub")  # where Nanda et al.'s Fourier progress measures apply
+BASELINE_OPTIMIZER = "adamw"
+STEP_CONTROL = "adamw_step_control"
+OPTIMIZERS = (BASELINE_OPTIMIZER, STEP_CONTROL, "grokfast")
+"""AdamW; AdamW with a bigger step at the same decay per step (:func:`optimizer_settings`); Grokfast-EMA."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ def check_study_config(study: dict) -> None:
     if not is_prime(study["modulus"]):
         raise ConfigError(f"config key grokking.modulus: got {study['modulus']}; must be a prime number")
     runs = plan_runs(study)
-    if not any(run.optimizer == "adamw" and run.weight_decay > 0 for run in runs.values()):
+    if not any(run.optimizer == BASELINE_OPTIMIZER and run.weight_decay > 0 for run in runs.values()):
         raise ConfigError(
             "config key grokking.sweeps: no run with optimizer adamw and weight_decay > 0; the study's "
             "figures are built on those runs (the ones that grok): add one"
@@ -87,23 +91,33 @@ def resolved_settings(study: dict, run: GrokkingRun) -> dict:
 
     A change of any of these values makes Snakemake rerun that run and nothing else.
     """
-    optimizer = dict(study["optimizer"])
-    lr_factor = 1.0 + optimizer["grokfast_lambda"] if run.optimizer == "adamw_lr_matched" else 1.0
     return {
         "run": asdict(run),
         "model": {"name": study["model"]["name"], "sizes": study["model"][study["model"]["name"]]},
-        "optimizer": {
-            "lr": optimizer["lr"] * lr_factor,
-            "betas": list(optimizer["betas"]),
-            "weight_decay": run.weight_decay,
-            "warmup_steps": optimizer["warmup_steps"],
-            "grokfast": (
-                {"alpha": optimizer["grokfast_alpha"], "lamb": optimizer["grokfast_lambda"]}
-                if run.optimizer == "grokfast"
-                else None
-            ),
-        },
+        "optimizer": optimizer_settings(study["optimizer"], run),
         "training": study["training"],
+    }
+
+
+def optimizer_settings(optimizer: dict, run: GrokkingRun) -> dict:
+    """The AdamW settings of a run's optimizer variant.
+
+    ``adamw_step_control`` multiplies the learning rate by ``k = step_control_factor`` and
+    divides the weight decay by ``k``: PyTorch's AdamW shrinks the weights by ``lr * wd`` each
+    step (decoupled decay), so the control takes bigger steps at the same decay per step, the
+    knob that sets grokking time. ``grokfast`` keeps the baseline's lr and wd and adds the filter.
+    """
+    factor = optimizer["step_control_factor"] if run.optimizer == STEP_CONTROL else 1.0
+    return {
+        "lr": optimizer["lr"] * factor,
+        "betas": list(optimizer["betas"]),
+        "weight_decay": run.weight_decay / factor,
+        "warmup_steps": optimizer["warmup_steps"],
+        "grokfast": (
+            {"alpha": optimizer["grokfast_alpha"], "lamb": optimizer["grokfast_lambda"]}
+            if run.optimizer == "grokfast"
+            else None
+        ),
     }
 
 
@@ -131,7 +145,7 @@ def trained_run_files(results_dir: str, runs: dict[str, GrokkingRun]) -> dict[st
         name: {
             "run": asdict(run),
             "snapshots": f"{results_dir}/runs/{name}/snapshots.pt",
-            "dataset": f"{results_dir}/data/{run.dataset_name}.pt",
+            "dataset": f"{results_dir}/runs/{name}/dataset.pt",  # the split it trained on
         }
         for name, run in runs.items()
     }

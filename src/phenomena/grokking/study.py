@@ -16,7 +16,10 @@ def figures(section: dict) -> list[Figure]:
     if progress_runs(plan_runs(section)):
         found.append(Figure("progress", {**CURVES, "progress": "progress"}))
     if section["llc"]:
-        found += [Figure(name, {**CURVES, "llc": "llc"}) for name in ("llc", "llc_final")]
+        found += [
+            Figure("llc", {**CURVES, "llc": "llc", "lead": "llc_lead"}),
+            Figure("llc_final", {**CURVES, "llc": "llc"}),
+        ]
     return found
 
 
@@ -26,11 +29,11 @@ STUDY = Study(
     check_config=check_study_config,
     figures=figures,
     rules={
-        "grokking_data": Placement.LOGIN,
         "grokking_train": Placement.GPU_TRAINING,
         "grokking_metrics": Placement.LOGIN,
         "grokking_progress": Placement.CPU,
         "grokking_llc_trajectory": Placement.CPU,
         "grokking_llc": Placement.CPU,
+        "grokking_llc_lead": Placement.LOGIN,
     },
 )

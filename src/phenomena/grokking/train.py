@@ -14,7 +14,7 @@ from phenomena.common.lightning import CHECKPOINT_DIR, StopAfterThreshold
 from phenomena.common.tables import records_to_tidy
 from phenomena.common.training import Snapshots, checkpoint_every_epochs, fit_run
 from phenomena.grokking.data import ModularDataset
-from phenomena.grokking.module import LOGGED_METRICS, GrokkingModule
+from phenomena.grokking.module import LOGGED_METRICS, GrokkingModule, dense_evaluation_steps
 from phenomena.grokking.runs import GrokkingRun
 
 STUDY = "grokking"
@@ -91,13 +91,22 @@ def train_run(
         run_dir,
         seed=run.seed,
         build_module=lambda: GrokkingModule(
-            ModularDataset.load(dataset_path), settings["model"], settings["optimizer"], training["eval_every"]
+            ModularDataset.load(dataset_path),
+            settings["model"],
+            settings["optimizer"],
+            training["eval_every"],
+            dense_evaluation_steps(training["max_steps"], training["eval_every"], training["eval_resolution"]),
         ),
         max_steps=training["max_steps"],
         checkpoint_every=checkpoint_every_epochs(training["checkpoint_every"], training["eval_every"]),
         metrics=LOGGED_METRICS,
         to_curves=lambda records, module: records_to_tidy(
-            records, LOGGED_METRICS, study=STUDY, run=run.name, seed=run.seed, sweep=run.sweep_columns()
+            sorted(module.dense_records + records, key=lambda record: record["step"]),
+            LOGGED_METRICS,
+            study=STUDY,
+            run=run.name,
+            seed=run.seed,
+            sweep=run.sweep_columns(),
         ),
         callbacks=training_callbacks(training, snapshot_dir),
         finish=bundle,

@@ -4,7 +4,9 @@ Each figure module has ``plot(curves, summary, ...) -> Figure``: the study's cur
 summary tables, and for the ``progress``, ``llc`` and ``llc_final`` figures the ``progress``
 or ``llc`` table as well. The helpers here pick the runs a figure shows (the main AdamW runs
 with weight decay, the weight-decay-0 control, the runs measured along training) and mark
-the grokking step on step axes.
+the grokking step on step axes, and draw the runs that never generalized at their step
+budget with one marker (:func:`steps_shown`, :func:`never_label`), so that no run drops out
+of a figure as a missing value.
 
 A figure's code lives in its own file so that the workflow can declare that file as the
 figure rule's input: editing one figure reruns that figure alone; editing this file reruns
@@ -13,11 +15,41 @@ them all.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from phenomena.common.plotting import log_step_axis
+from phenomena.grokking.runs import BASELINE_OPTIMIZER
 
-MAIN_OPTIMIZER = "adamw"
+MAIN_OPTIMIZER = BASELINE_OPTIMIZER
+NEVER_MARKER = "x"
+"""The marker of a run that never reached the threshold, drawn at its step budget."""
+
+
+def steps_shown(summary: pd.DataFrame, column: str = "steps_to_val_95") -> pd.DataFrame:
+    """The summary with ``steps``: ``column``, or the run's budget (its last step) where it never got
+    there, and ``never``: True for those runs."""
+    shown = summary.copy()
+    shown["never"] = shown[column].isna()
+    shown["steps"] = shown[column].fillna(shown["last_step"].astype(float))
+    return shown
+
+
+def never_label(shown: pd.DataFrame) -> str:
+    """Legend text of the never-generalized runs of :func:`steps_shown`: budget and count."""
+    never = shown[shown["never"]]
+    budget = never["steps"].max() if len(never) else shown["last_step"].max()
+    return f"never (>= {budget:,.0f} steps): {len(never)} of {len(shown)} runs"
+
+
+def draw_never(axis, x, shown: pd.DataFrame, **style) -> None:
+    """The never-generalized runs of :func:`steps_shown` at their budget, one marker each,
+    labelled with their count (also when it is 0, so the figure says none was left out)."""
+    never = shown["never"].to_numpy()
+    axis.scatter(
+        np.asarray(x)[never], shown["steps"].to_numpy()[never], marker=NEVER_MARKER, color="black", s=45, zorder=6,
+        label=never_label(shown), **style,
+    )  # fmt: skip
 
 
 def main_runs(frame: pd.DataFrame) -> pd.DataFrame:
@@ -55,14 +87,13 @@ def step_axes_marking_grokking(axes, summary: pd.DataFrame, run: str) -> None:
 def trajectory_runs(table: pd.DataFrame, max_runs: int = 4) -> dict[str, str]:
     """Runs of ``table`` measured at more than their last step, by name -> panel title.
 
-    The main AdamW runs with weight decay are preferred, one seed (the lowest), by train
-    fraction; at most ``max_runs``.
+    The main AdamW runs with weight decay are preferred, by train fraction and seed; at most
+    ``max_runs``.
     """
     counts = table.groupby("run")["step"].nunique()
     rows = table[table["run"].isin(counts[counts > 1].index)].drop_duplicates("run")
     main = main_runs(rows)
-    rows = main if len(main) else rows
-    rows = rows[rows["seed"] == rows["seed"].min()].sort_values(["train_fraction", "weight_decay"]).head(max_runs)
+    rows = (main if len(main) else rows).sort_values(["train_fraction", "seed", "weight_decay"]).head(max_runs)
     return {
         row.run: f"frac {row.train_fraction:g}, wd {row.weight_decay:g}, {row.optimizer}, seed {row.seed}"
         for row in rows.itertuples()

@@ -7,7 +7,7 @@ import pandas as pd
 import seaborn as sns
 
 from phenomena.common.plotting import log_step_axis
-from phenomena.grokking.figures import accuracy_curves, main_runs
+from phenomena.grokking.figures import NEVER_MARKER, accuracy_curves, main_runs, never_label, steps_shown
 
 
 def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
@@ -30,9 +30,22 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
         alpha=0.85,
     )
     grid.set(ylim=(-0.02, 1.02))
-    for axis in grid.axes.flat:
+    shown = steps_shown(main_runs(summary))
+    for fraction, axis in zip(fractions, grid.axes.flat):
         log_step_axis(axis)
+        mark_never(axis, data, shown[shown["train_fraction"] == fraction])
     grid.set_axis_labels("optimization step (log)", "accuracy")
     grid.set_titles("train fraction {col_name}")
-    grid.figure.suptitle("Grokking: training fits at once, validation jumps much later (one line per seed)", y=1.04)
+    grid.figure.suptitle(
+        "Grokking: training fits at once, validation jumps much later (one line per seed)\n"
+        f"{NEVER_MARKER}: end of a run that never reached 95% validation accuracy, {never_label(shown)}",
+        y=1.08,
+    )
     return grid.figure
+
+
+def mark_never(axis, data: pd.DataFrame, shown: pd.DataFrame) -> None:
+    """A cross at the last validation accuracy of each run that never generalized (at its budget)."""
+    for row in shown[shown["never"]].itertuples():
+        last = data[(data["run"] == row.run) & (data["split"] == "validation")].sort_values("step").iloc[-1]
+        axis.scatter(last["step"], last["value"], marker=NEVER_MARKER, color="black", s=45, zorder=6)

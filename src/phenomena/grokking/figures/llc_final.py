@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from phenomena.grokking.figures import MAIN_OPTIMIZER
+from phenomena.grokking.figures import MAIN_OPTIMIZER, NEVER_MARKER, never_label, steps_shown
 
 
 def final_llc(llc: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
@@ -31,6 +31,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, llc: pd.DataFrame) -> plt.
         data=data, x="train_fraction", y="value", hue="weight decay", hue_order=decays, dodge=len(decays) > 1,
         alpha=0.45, legend=False, ax=axis,
     )  # fmt: skip
+    draw_never_over_strips(axis, data, summary, decays)
     axis.set_yscale("log")  # memorizing runs sit orders of magnitude above generalizing ones
     axis.set(
         xlabel="train fraction",
@@ -39,3 +40,14 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, llc: pd.DataFrame) -> plt.
     )
     axis.legend(title="weight decay", fontsize=8)
     return figure
+
+
+def draw_never_over_strips(axis: plt.Axes, data: pd.DataFrame, summary: pd.DataFrame, decays: list[str]) -> None:
+    """A cross over each run that never reached 95% validation accuracy (at its category's position)."""
+    shown = steps_shown(summary[summary["run"].isin(data["run"])])
+    never = data[data["run"].isin(shown.loc[shown["never"], "run"])]
+    fractions = sorted(data["train_fraction"].unique())
+    offsets = {decay: (index - (len(decays) - 1) / 2) * 0.3 / max(1, len(decays) - 1) for index, decay in
+               enumerate(decays)} if len(decays) > 1 else {decays[0]: 0.0}  # fmt: skip
+    x = [fractions.index(f) + offsets[d] for f, d in zip(never["train_fraction"], never["weight decay"])]
+    axis.scatter(x, never["value"], marker=NEVER_MARKER, color="black", s=45, zorder=6, label=never_label(shown))

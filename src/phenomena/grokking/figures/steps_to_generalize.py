@@ -1,20 +1,23 @@
-"""Figure 2: steps to generalize vs train fraction, seed intervals, wd=0 runs marked 'never'."""
+"""Figure 2: steps to generalize vs train fraction, seed intervals; runs that never generalize at their budget."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import seaborn as sns
 
 from phenomena.common.plotting import log_step_axis
-from phenomena.grokking.figures import control_runs, main_runs
+from phenomena.grokking.figures import control_runs, draw_never, main_runs, steps_shown
 
 MEASURES = {"steps_to_train_99": "99% train accuracy", "steps_to_val_95": "95% validation accuracy"}
 
 
 def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
-    main = main_runs(summary).melt(
+    """Runs that never reach 95% validation count at their budget (so the seed range includes
+    them) and are drawn there as crosses, main runs and weight-decay-0 controls alike."""
+    main = main_runs(summary).copy()
+    main["steps_to_val_95"] = steps_shown(main)["steps"]
+    main = main.melt(
         id_vars=["run", "seed", "train_fraction"], value_vars=list(MEASURES), var_name="measure", value_name="steps"
     )
     main["measure"] = main["measure"].map(MEASURES)
@@ -31,18 +34,8 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
         ax=axis,
     )
     sns.scatterplot(data=main, x="train_fraction", y="steps", hue="measure", legend=False, alpha=0.4, ax=axis)
-    never = control_runs(summary)
-    never = never[never["steps_to_val_95"].isna()]
-    if len(never):
-        ceiling = float(summary["last_step"].max())
-        axis.scatter(
-            never["train_fraction"],
-            np.full(len(never), ceiling),
-            marker="x",
-            color="black",
-            zorder=5,
-            label=f"weight decay 0: never reaches 95% validation (within {ceiling:,.0f} steps)",
-        )
+    shown = steps_shown(pd.concat([main_runs(summary), control_runs(summary)]))
+    draw_never(axis, shown["train_fraction"], shown)
     log_step_axis(axis, "y")
     axis.set(
         xlabel="train fraction",

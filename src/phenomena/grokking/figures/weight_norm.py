@@ -7,7 +7,7 @@ import pandas as pd
 import seaborn as sns
 
 from phenomena.common.plotting import log_step_axis
-from phenomena.grokking.figures import MAIN_OPTIMIZER
+from phenomena.grokking.figures import MAIN_OPTIMIZER, NEVER_MARKER, never_label, steps_shown
 
 
 def setting_label(train_fraction: float, weight_decay: float) -> str:
@@ -33,10 +33,15 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
         ax=axis,
         alpha=0.85,
     )
-    marks = summary[summary["run"].isin(runs["run"].unique())].dropna(subset=["steps_to_val_95"])
-    for _, row in marks.iterrows():
+    shown = steps_shown(summary[summary["run"].isin(runs["run"].unique())])
+    for row in shown.itertuples():
         color = palette[setting_label(row.train_fraction, row.weight_decay)]
-        axis.axvline(row.steps_to_val_95, color=color, linestyle=":", alpha=0.7)
+        if not row.never:
+            axis.axvline(row.steps, color=color, linestyle=":", alpha=0.7)
+    ends = runs.sort_values("step").groupby("run").last()
+    never = ends.loc[shown.loc[shown["never"], "run"]]
+    axis.scatter(never["step"], never["value"], marker=NEVER_MARKER, color="black", s=45, zorder=6,
+                 label=f"never reached 95% validation: {never_label(shown)}")  # fmt: skip
     log_step_axis(axis)
     axis.set(
         xlabel="optimization step (log)",

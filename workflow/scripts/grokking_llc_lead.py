@@ -1,0 +1,10 @@
+"""Rule grokking_llc_lead: how far the LLC's fall leads the validation jump, per trajectory run."""
+
+from phenomena.common.runtime import output_to_log
+from phenomena.common.tables import read_parquet, write_parquet
+from phenomena.grokking.metrics import llc_lead
+
+with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
+    lead = llc_lead(read_parquet(snakemake.input.llc), read_parquet(snakemake.input.summary))  # noqa: F821
+    write_parquet(lead, snakemake.output[0], tidy=False)  # noqa: F821
+    print(lead.to_string())
