@@ -64,7 +64,6 @@ KINDS: dict[str, tuple[dict[str, str], list[str]]] = {
     "data": (
         WORKING,
         [
-            "grokking_data",
             "double_descent_source",
             "tree_search_positions",
             "perturbation_datasaurus",

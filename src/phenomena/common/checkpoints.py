@@ -102,6 +102,12 @@ def unreadable(path: Path) -> str | None:
     return None
 
 
+def callback_state(path: Path, state_key: str) -> dict:
+    """What the callback of ``state_key`` saved in the checkpoint at ``path`` (empty if nothing); for a
+    checkpoint :func:`resume_checkpoint` found readable."""
+    return torch.load(path, map_location="cpu", weights_only=False).get("callbacks", {}).get(state_key, {})
+
+
 def move_aside(path: Path) -> Path:
     """Rename ``path`` to ``<name>.unreadable`` (``.unreadable.2``, ... if taken): kept for inspection,
     out of the way of the next checkpoint, and never over one moved aside before."""

@@ -24,7 +24,7 @@ import pytorch_lightning as pl
 import torch
 from pytorch_lightning.callbacks import Callback
 
-from phenomena.common.checkpoints import resume_checkpoint
+from phenomena.common.checkpoints import callback_state, resume_checkpoint
 from phenomena.common.files import atomic_path
 from phenomena.common.lightning import CheckpointOnSignal, MetricHistory, make_trainer
 from phenomena.common.provenance import write_run_outputs
@@ -71,12 +71,11 @@ class Snapshots(Callback):
     def load_state_dict(self, state_dict: dict) -> None:
         self.saved = set(state_dict.get("saved", ()))
 
-    def all_present(self, checkpoint: dict) -> bool:
-        """Whether every snapshot saved before ``checkpoint`` (a loaded Lightning checkpoint) is still
-        on disk. Snakemake removes a job's outputs before it reruns the job (after a code change, or
-        a failure): resuming then would leave the earlier snapshots missing."""
-        saved = checkpoint.get("callbacks", {}).get(self.state_key, {}).get("saved", ())
-        return all(self.path(key).exists() for key in saved)
+    def all_present(self, saved_state: dict) -> bool:
+        """Whether every snapshot a checkpoint says was saved before it (``saved_state``, this
+        callback's state in the checkpoint) is still on disk. Snakemake removes a job's outputs before
+        it reruns the job (after a code change, or a failure): resuming then would leave them missing."""
+        return all(self.path(key).exists() for key in saved_state.get("saved", ()))
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if 0 in self.keys and trainer.ckpt_path is None:  # a fresh run, not a resumed one
@@ -178,8 +177,7 @@ def checkpoint_to_resume(run_dir: str | Path, settings: dict, callbacks: Sequenc
     snapshots = [callback for callback in callbacks if isinstance(callback, Snapshots)]
     if checkpoint is None or not snapshots:
         return checkpoint
-    loaded = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    if all(callback.all_present(loaded) for callback in snapshots):
+    if all(callback.all_present(callback_state(checkpoint, callback.state_key)) for callback in snapshots):
         return checkpoint
     print(f"not resuming from {checkpoint}: snapshots saved before it are gone; training from the start", flush=True)
     return None

@@ -40,6 +40,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from phenomena.common.tables import records_to_tidy, to_tidy
+from phenomena.grokking.controls import departure_from_controls  # noqa: F401 (re-exported)
 from phenomena.grokking.data import all_pairs
 from phenomena.grokking.models import trained_runs
 from phenomena.grokking.runs import ADDITIVE_OPERATIONS, BASELINE_OPTIMIZER, GrokkingRun
@@ -295,26 +296,3 @@ def progress_table(
             records = measures_over_snapshots(model, snapshots, *data, frequencies)
             add(run, records, "random_frequencies", frequencies, frequency_set=number)
     return to_tidy(pd.concat(frames, ignore_index=True))
-
-
-def departure_from_controls(progress: pd.DataFrame, run: str, metric: str = "restricted_loss") -> float:
-    """The first snapshot step from which ``run``'s own ``metric`` stays below every control's at
-    the same step (the lower edge of the controls' band), NaN if it never does or has no controls.
-
-    Only steps where the run and all its controls were measured count (a grokking run stops
-    early, its memorizer trains to the budget).
-    """
-    rows = progress[(progress["run"] == run) & (progress["metric"] == metric)]
-    own = rows[rows["control"] == "none"].set_index("step")["value"]
-    controls = rows[rows["control"] != "none"].pivot_table(
-        index="step", columns=["control", "frequency_set"], values="value"
-    )
-    if controls.empty:
-        return float("nan")
-    floor = controls.dropna().min(axis=1)
-    steps = own.index.intersection(floor.index).sort_values()
-    below = (own[steps] < floor[steps]).to_numpy()
-    if not below[-1]:
-        return float("nan")
-    above = np.flatnonzero(~below)
-    return float(steps[above[-1] + 1] if len(above) else steps[0])

@@ -7,6 +7,7 @@ import math
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from phenomena.grokking.controls import departure_from_controls
 from phenomena.grokking.figures import (
     accuracy_curves,
     never_label,
@@ -14,7 +15,6 @@ from phenomena.grokking.figures import (
     steps_shown,
     trajectory_runs,
 )
-from phenomena.grokking.progress import departure_from_controls
 
 
 def panel_runs(progress: pd.DataFrame, max_runs: int = 4) -> dict[str, str]:
