@@ -51,7 +51,8 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, estimates: pd.DataFrame) -
     if differences.empty:
         right.text(0.5, 0.5, "no Gumbel players", transform=right.transAxes, ha="center")
     else:
-        names = [name.removeprefix("gumbel_minus_puct_") for name in differences.index]
+        differences = differences.loc[sorted(differences.index, key=budget_order)]
+        names = [budget_label(name) for name in differences.index]
         right.errorbar(
             differences["estimate"],
             range(len(names)),
@@ -69,3 +70,14 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, estimates: pd.DataFrame) -
     right.set(xlabel="Elo(Gumbel) - Elo(PUCT), mean over snapshots", title="Difference at equal budget (95% CI)")
     figure.tight_layout()
     return figure
+
+
+def budget_order(name: str) -> tuple[int, int]:
+    """``gumbel_minus_puct_sims<N>`` by N, the pooled ``sims<A>to<B>`` after its first budget's."""
+    budgets = name.removeprefix("gumbel_minus_puct_sims").split("to")
+    return int(budgets[0]), len(budgets)
+
+
+def budget_label(name: str) -> str:
+    budgets = name.removeprefix("gumbel_minus_puct_sims").split("to")
+    return f"{budgets[0]} simulations" if len(budgets) == 1 else f"{budgets[0]}-{budgets[1]}, pooled"
