@@ -180,7 +180,7 @@ def grokking_llc(check: Check) -> dict:
 def double_descent_resnet18(check: Check, precision: str | None = None) -> dict:
     """Nakkiran et al.'s ResNet-18 (k = 64; Adam, batch 128, crops and flips, 20% label noise) on random
     CIFAR-shaped images, built in memory as the study's ``LabelledData``: nothing is read or downloaded."""
-    from phenomena.double_descent.data import LabelledData, make_training_set
+    from phenomena.double_descent.data import LabelledData
     from phenomena.double_descent.runs import Job, Member, resolved_settings
     from phenomena.double_descent.train import train_job
 
@@ -198,12 +198,10 @@ def double_descent_resnet18(check: Check, precision: str | None = None) -> dict:
         test_labels=torch.randint(10, (num_test,), generator=generator),
     )
     name = f"double_descent{'_' + precision if precision else ''}"
-    data = check.folder(name) / "data.pt"
-    make_training_set(source, num_train, 0.2, 0).save(data)
     member = Member("resnet18", width, num_train, 0.2, 0)
     settings = resolved_settings(study, Job("resnet18", width, num_train, 0.2, (member,)))
     with peak_memory(check.device) as memory, probed(check.device, precision) as probe:
-        train_job(settings, [data], check.folder(name) / "run", accelerator=check.accelerator)
+        train_job(settings, source, check.folder(name) / "run", accelerator=check.accelerator)
     steps, seconds = probe.window()
     batch = study["training"]["batch_size"]
     what = f"ResNet-18 k={width}, batch {batch}, {precision or '32-true'}, 3 epochs of {num_train // batch} steps"
