@@ -184,9 +184,16 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
     [
         (
             "grokking:\n  optimizer: {warmup_steps: 20}",
-            {"grokking_train", "grokking_metrics", "grokking_progress", "grokking_llc_trajectory", "grokking_llc"},
+            {
+                "grokking_train",
+                "grokking_metrics",
+                "grokking_progress",
+                "grokking_llc_trajectory",
+                "grokking_llc",
+                "grokking_llc_lead",
+            },
         ),
-        ("grokking:\n  llc: {sampler: {draws: 50}}", {"grokking_llc_trajectory", "grokking_llc"}),
+        ("grokking:\n  llc: {sampler: {draws: 50}}", {"grokking_llc_trajectory", "grokking_llc", "grokking_llc_lead"}),
         (
             "double_descent:\n  optimizer: {lr: 0.002}",
             {"double_descent_train", "double_descent_size_grid", "double_descent_metrics"},
