@@ -18,6 +18,7 @@ import pytorch_lightning as pl
 import torch
 from torch import nn
 from torch.func import functional_call, jacrev
+from torch.nn.utils import parameters_to_vector
 from torch.utils.data import DataLoader
 
 from phenomena.common.lightning import StepTicks
@@ -116,7 +117,11 @@ class KernelRegressionModule(pl.LightningModule):
         return self.loss()
 
     def validation_step(self, batch, batch_index) -> None:
-        self.log("train_loss", float(self.loss() * self.alpha**2), batch_size=1)  # the unscaled mean squared error / 2
+        self.log_dict(self.record(), batch_size=1)
+
+    def record(self) -> dict[str, float]:
+        """The training loss unscaled by alpha: the mean squared error / 2 of the centred model."""
+        return {"train_loss": float(self.loss().detach() * self.alpha**2)}
 
     def configure_optimizers(self):
         return torch.optim.SGD(self.network.parameters(), lr=self.training_settings["lr"])
@@ -131,6 +136,8 @@ def kernel_measures(module: KernelRegressionModule, steps: int) -> tuple[dict[st
     functions on it (their distance relative to the linearized one's norm)."""
     module = module.cpu()
     inputs = module.kernel_inputs()
+    current = parameters_to_vector(module.network.parameters()).detach()
+    start = parameters_to_vector(module.initial_parameters().values())
     initial = empirical_ntk(module.network, inputs, module.initial_parameters())
     final = empirical_ntk(module.network, inputs)
     count = len(module.train_inputs)
@@ -141,15 +148,7 @@ def kernel_measures(module: KernelRegressionModule, steps: int) -> tuple[dict[st
     measures = {
         "kernel_change": relative_kernel_change(initial[grid, grid], final[grid, grid]),
         "distance_to_linearized": float((learned[grid] - linear[grid]).norm() / linear[grid].norm()),
-        "parameter_change": float(
-            torch.cat(
-                [
-                    (p.detach() - q).flatten()
-                    for p, q in zip(module.network.parameters(), module.initial_parameters().values())
-                ]
-            ).norm()
-            / torch.cat([q.flatten() for q in module.initial_parameters().values()]).norm()
-        ),
+        "parameter_change": float((current - start).norm() / start.norm()),
     }
     functions = {"network": learned[grid], "linearized": linear[grid]}
     return measures, functions

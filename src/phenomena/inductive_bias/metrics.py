@@ -39,11 +39,15 @@ def summary_row(part: str, quantity: str, setting: str, per_seed: pd.Series) -> 
     }
 
 
-def final_values(curves: pd.DataFrame, split: str, metric: str, keys: list[str]) -> pd.DataFrame:
-    """The last step's ``split``/``metric`` of every run: columns ``keys``, ``seed``, ``value``."""
+def last_records(curves: pd.DataFrame, split: str, metric: str) -> pd.DataFrame:
+    """The last record of every run for one split and metric (whole rows: the figures draw them)."""
     rows = curves[(curves["split"] == split) & (curves["metric"] == metric)]
-    last = rows[rows["step"] == rows.groupby("run")["step"].transform("max")]
-    return last[[*keys, "seed", "value"]].reset_index(drop=True)
+    return rows[rows["step"] == rows.groupby("run")["step"].transform("max")]
+
+
+def final_values(curves: pd.DataFrame, split: str, metric: str, keys: list[str]) -> pd.DataFrame:
+    """:func:`last_records`, columns ``keys``, ``seed``, ``value``."""
+    return last_records(curves, split, metric)[[*keys, "seed", "value"]].reset_index(drop=True)
 
 
 def architecture_summary(curves: pd.DataFrame) -> list[dict]:

@@ -13,9 +13,3 @@ def summary_rows(summary: pd.DataFrame, part: str, quantity: str) -> pd.DataFram
 def interval_text(row: pd.Series, scale: float = 1.0, digits: int = 1) -> str:
     """``value [low, high]`` of a summary row, times ``scale``."""
     return f"{row['value'] * scale:.{digits}f} [{row['low'] * scale:.{digits}f}, {row['high'] * scale:.{digits}f}]"
-
-
-def final_rows(curves: pd.DataFrame, split: str, metric: str) -> pd.DataFrame:
-    """The last record of every run for one split and metric."""
-    rows = curves[(curves["split"] == split) & (curves["metric"] == metric)]
-    return rows[rows["step"] == rows.groupby("run")["step"].transform("max")]

@@ -6,7 +6,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from phenomena.inductive_bias.figures import final_rows, interval_text, summary_rows
+from phenomena.inductive_bias.figures import interval_text, summary_rows
+from phenomena.inductive_bias.metrics import last_records
 
 ORDERS = {"original": "original inputs", "permuted": "permuted inputs"}
 
@@ -14,7 +15,7 @@ ORDERS = {"original": "original inputs", "permuted": "permuted inputs"}
 def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     curves = curves.assign(inputs=curves["order"].map(ORDERS), model=curves["model"].str.upper())
     figure, axes = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1, 1.3]})
-    draw_final_accuracy(axes[0], final_rows(curves, "test", "accuracy"))
+    draw_final_accuracy(axes[0], last_records(curves, "test", "accuracy"))
     draw_curves(axes[1], curves[(curves["split"] == "test") & (curves["metric"] == "accuracy")])
     cost = summary_rows(summary, "architecture", "permutation_cost")
     text = "; ".join(f"{model.upper()} {interval_text(row, 100)} points" for model, row in cost.iterrows())

@@ -8,7 +8,8 @@ import pandas as pd
 import seaborn as sns
 
 from phenomena.common.plotting import log_step_axis
-from phenomena.inductive_bias.figures import final_rows, interval_text, summary_rows
+from phenomena.inductive_bias.figures import interval_text, summary_rows
+from phenomena.inductive_bias.metrics import last_records
 
 
 def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
@@ -32,7 +33,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
 
 def draw_accuracy_vs_batch(axis: plt.Axes, curves: pd.DataFrame) -> None:
     """Final test (and train) accuracy per batch size at fixed epochs; the two long full-batch runs beside."""
-    test, train = final_rows(curves, "test", "accuracy"), final_rows(curves, "train", "accuracy")
+    test, train = last_records(curves, "test", "accuracy"), last_records(curves, "train", "accuracy")
     epochs_fixed = test["epochs"].min()
     for rows, style, label in ((test, "-", "test"), (train, "--", "train")):
         sweep = rows[(~rows["regularized"]) & np.isclose(rows["epochs"], epochs_fixed)]

@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 
 from phenomena.common.plotting import log_step_axis
-from phenomena.inductive_bias.figures import final_rows, summary_rows
+from phenomena.inductive_bias.figures import summary_rows
+from phenomena.inductive_bias.metrics import last_records
 
 
 def plot(curves: pd.DataFrame, functions: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
-    change = final_rows(curves, "grid", "kernel_change")
+    change = last_records(curves, "grid", "kernel_change")
     slopes = summary_rows(summary, "kernel", "kernel_change_slope_vs_width")
     alpha_slopes = summary_rows(summary, "kernel", "kernel_change_slope_vs_alpha")
     figure, axes = plt.subplots(1, 3, figsize=(15, 4.3))
