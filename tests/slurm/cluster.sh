@@ -3,7 +3,7 @@
 # from the Debian packages (apt-get install slurmctld slurmd slurm-client munge), run as root.
 #
 #   tests/slurm/cluster.sh up      start it (idempotent)
-#   tests/slurm/cluster.sh down    stop the daemons this script started (idempotent)
+#   tests/slurm/cluster.sh down    stop the daemons this script started and remove its config (idempotent)
 #   tests/slurm/cluster.sh status  sinfo of the node
 #
 # The config goes where every SLURM command looks, /etc/slurm/slurm.conf and gres.conf (the
@@ -120,8 +120,21 @@ down() {
     fi
   done
   for _ in $(seq 40); do
-    running "$STATE/slurmd.pid" || running "$STATE/slurmctld.pid" || return 0
+    running "$STATE/slurmd.pid" || running "$STATE/slurmctld.pid" || break
     sleep 0.25
+  done
+  remove_config
+}
+
+# With a slurm.conf but no controller, every SLURM client command retries for MessageTimeout
+# (10 s): `scontrol show config`, which snakemake-executor-plugin-slurm runs at each
+# `snakemake` start, then costs every later snakemake call 9 s (bench/README.md). Without
+# the file it fails at once, as on a machine where the cluster was never up.
+remove_config() {
+  for file in "$CONF" /etc/slurm/gres.conf; do
+    if [ -e "$file" ] && grep -qx "$MARK" "$file"; then
+      rm -f "$file"
+    fi
   done
 }
 
