@@ -3,7 +3,8 @@
 import pytest
 
 from phenomena.common.config import load_config
-from phenomena.grokking.runs import GrokkingRun, resolved_settings
+from phenomena.grokking.progress import memorizer_of
+from phenomena.grokking.runs import GrokkingRun, plan_runs, resolved_settings
 
 
 @pytest.mark.parametrize("factor", [3.0, 0.5])
@@ -18,3 +19,19 @@ def test_step_control_keeps_the_decay_per_step_and_scales_the_step(repo, factor)
     assert control["lr"] == pytest.approx(factor * baseline["lr"])
     assert control["grokfast"] is None and grokfast["grokfast"] is not None
     assert (grokfast["lr"], grokfast["weight_decay"]) == (baseline["lr"], baseline["weight_decay"])
+
+
+def test_a_grid_budget_names_the_run_and_leaves_the_other_runs_settings_as_they_were(repo):
+    study = load_config(repo / "config/config.yaml")["grokking"]
+    study["sweeps"] = [
+        {"train_fraction": [0.3], "weight_decay": [1.0], "optimizer": ["adamw"], "seed": [0]},
+        {"train_fraction": [0.3], "weight_decay": [0.0], "optimizer": ["adamw"], "seed": [0], "max_steps": [700]},
+    ]
+    runs = plan_runs(study)
+    grokking, memorizer = runs.values()
+    assert grokking.name == "add_p97_frac0.3_wd1_adamw_seed0" and grokking.step_budget(study["training"]) == 4000
+    assert memorizer.name == "add_p97_frac0.3_wd0_adamw_steps700_seed0" and memorizer.step_budget(study["training"]) == 700
+    assert "max_steps" not in resolved_settings(study, grokking)["run"]  # unchanged params: no rerun
+    assert resolved_settings(study, memorizer)["run"]["max_steps"] == 700
+    assert "max_steps" not in memorizer.sweep_columns()
+    assert memorizer_of(grokking, runs) == memorizer.name  # the control is found whatever its budget

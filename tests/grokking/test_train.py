@@ -51,6 +51,17 @@ def test_tiny_run_fits_its_training_set(repo, tmp_path):
     model.load_state_dict(snapshots[200])  # the architecture of the run
 
 
+def test_a_run_budget_stops_it_early_at_the_snapshot_steps_of_the_study_budget(repo, tmp_path):
+    """A memorizing control with its own ``max_steps`` is measured at the same snapshot steps as
+    the runs it controls (the schedule of ``training.max_steps``), up to its budget."""
+    run = GrokkingRun("add", 13, 0.5, 0.0, "adamw", 0, max_steps=100)
+    curves = train(repo, tmp_path, run)
+    assert curves["step"].max() == 100
+    _, snapshots = load_snapshots(tmp_path / "run" / "snapshots.pt")
+    study_steps = snapshot_steps(200, 20, **tiny_settings(repo, run)["training"]["snapshots"])
+    assert set(snapshots) == {step for step in study_steps if step <= 100} | {100}
+
+
 def test_snapshot_steps_are_log_spaced_evaluations():
     steps = snapshot_steps(4000, 25, count=24, spacing="log")
     assert steps[0] == 25 and steps[-1] == 4000

@@ -16,7 +16,8 @@ OPTIMIZERS = (BASELINE_OPTIMIZER, STEP_CONTROL, "grokfast")
 
 @dataclass(frozen=True)
 class GrokkingRun:
-    """One sweep point: which data, which regulariser and optimizer, which seed."""
+    """One sweep point: which data, which regulariser and optimizer, which seed; and, where its
+    grid sets one, its own step budget (``max_steps``, else ``training.max_steps``)."""
 
     operation: str
     modulus: int
@@ -24,6 +25,7 @@ class GrokkingRun:
     weight_decay: float
     optimizer: str
     seed: int
+    max_steps: int | None = None
 
     @property
     def name(self) -> str:
@@ -34,6 +36,7 @@ class GrokkingRun:
                 ("frac", self.train_fraction),
                 ("wd", self.weight_decay),
                 ("", self.optimizer),
+                *([("steps", self.max_steps)] if self.max_steps is not None else []),
                 ("seed", self.seed),
             ]
         )
@@ -53,7 +56,17 @@ class GrokkingRun:
     def sweep_columns(self) -> dict[str, object]:
         columns = asdict(self)
         columns.pop("seed")  # already a tidy column
+        columns.pop("max_steps")  # a budget, not a sweep value: a run's last step shows it (and its name)
         return columns
+
+    def settings(self) -> dict[str, object]:
+        """The run's fields as settings; ``max_steps`` only where the grid set it (so a run
+        without one keeps the settings, and the results, it had before the key existed)."""
+        return {axis: value for axis, value in asdict(self).items() if axis != "max_steps" or value is not None}
+
+    def step_budget(self, training: dict) -> int:
+        """Where this run stops at the latest: its own ``max_steps``, else ``training.max_steps``."""
+        return self.max_steps if self.max_steps is not None else training["max_steps"]
 
 
 def is_prime(n: int) -> bool:
@@ -92,7 +105,7 @@ def resolved_settings(study: dict, run: GrokkingRun) -> dict:
     A change of any of these values makes Snakemake rerun that run and nothing else.
     """
     return {
-        "run": asdict(run),
+        "run": run.settings(),
         "model": {"name": study["model"]["name"], "sizes": study["model"][study["model"]["name"]]},
         "optimizer": optimizer_settings(study["optimizer"], run),
         "training": study["training"],
@@ -143,7 +156,7 @@ def trained_run_files(results_dir: str, runs: dict[str, GrokkingRun]) -> dict[st
     that the rules looking inside trained runs read: ``snapshots`` and ``dataset``."""
     return {
         name: {
-            "run": asdict(run),
+            "run": run.settings(),
             "snapshots": f"{results_dir}/runs/{name}/snapshots.pt",
             "dataset": f"{results_dir}/runs/{name}/dataset.pt",  # the split it trained on
         }

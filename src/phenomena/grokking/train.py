@@ -97,7 +97,7 @@ def train_run(
             training["eval_every"],
             dense_evaluation_steps(training["max_steps"], training["eval_every"], training["eval_resolution"]),
         ),
-        max_steps=training["max_steps"],
+        max_steps=run.step_budget(training),
         checkpoint_every=checkpoint_every_epochs(training["checkpoint_every"], training["eval_every"]),
         metrics=LOGGED_METRICS,
         to_curves=lambda records, module: records_to_tidy(
