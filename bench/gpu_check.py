@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,8 +218,8 @@ def double_descent_resnet18_bf16(check: Check) -> dict:
 
 
 def tree_search_settings(check: Check) -> tuple[dict, Path]:
-    """Settings of the paper's largest tree-search run (7x6 board, MLP 512x4, AlphaZero self-play at 128
-    simulations per move), one iteration."""
+    """Settings of the paper's largest tree-search run (7x6 board, MLP 512x4, AlphaZero self-play at the
+    paper's 32 simulations per move), three iterations of 128 games (the paper plays 1,024)."""
     from phenomena.tree_search.runs import plan_runs, resolved_settings
 
     study = check.config["tree_search"]
@@ -228,10 +229,10 @@ def tree_search_settings(check: Check) -> tuple[dict, Path]:
         **study["selfplay"],
         "searches": ["puct"],
         "games_per_iteration": check.size(128, 8),
-        "simulations": check.size(128, 8),
+        "simulations": check.size(32, 8),
     }
     training = {
-        "iterations": 1,
+        "iterations": TREE_SEARCH_ITERATIONS,
         "steps_per_iteration": check.size(20, 2),
         "batch_size": check.size(1024, 32),
         "buffer_size": check.size(500_000, 10_000),
@@ -242,35 +243,105 @@ def tree_search_settings(check: Check) -> tuple[dict, Path]:
     return resolved_settings(study, next(iter(plan_runs(study).values()))), check.folder("tree_search") / "run"
 
 
-def tree_search_iteration(check: Check) -> dict:
-    """One AlphaZero iteration through the study's training (self-play, then gradient steps): on the CPU by
-    design (src/phenomena/tree_search/train.py), whatever the device of this check."""
+TREE_SEARCH_ITERATIONS = 3  # the rate leaves the first out (start-up, first kernels): DeviceProbe.window
+
+
+@contextlib.contextmanager
+def selfplay_boards() -> Iterator[set[str]]:
+    """Within the block, the devices of the boards that self-play's network evaluations read (the first
+    evaluation of each iteration's games; the study's self-play makes its evaluator with
+    ``selfplay.network_evaluator``, which sends them to the network's device)."""
+    from phenomena.tree_search import selfplay
+
+    original, seen = selfplay.network_evaluator, set()
+
+    def watched(game, net):
+        evaluate, first = original(game, net), [True]
+
+        def evaluate_watched(state):
+            if not first:
+                return evaluate(state)
+            first.clear()
+            hook = net.register_forward_pre_hook(lambda module, inputs: seen.add(str(inputs[0].device)))
+            try:
+                return evaluate(state)
+            finally:
+                hook.remove()
+
+        return evaluate_watched
+
+    selfplay.network_evaluator = watched
+    try:
+        yield seen
+    finally:
+        selfplay.network_evaluator = original
+
+
+def tree_search_training(check: Check, device: torch.device, run_dir: Path, name: str) -> dict:
+    """AlphaZero iterations through the study's training (self-play, then gradient steps) with the network
+    on ``device`` (config ``accelerator``; the trees and the replay buffer stay on the CPU)."""
     from phenomena.tree_search.train import train_run
 
-    settings, run_dir = tree_search_settings(check)
-    cpu = torch.device("cpu")
-    with peak_memory(cpu) as memory, probed(cpu) as probe, contextlib.redirect_stdout(io.StringIO()):
-        train_run(settings, run_dir)
-    _, seconds = probe.window()
-    games, selfplay = settings["selfplay"]["games_per_iteration"], settings["selfplay"]
+    settings, _ = tree_search_settings(check)
+    accelerator = "gpu" if device.type == "cuda" else "cpu"
+    with peak_memory(device) as memory, probed(device) as probe, selfplay_boards() as boards:
+        with contextlib.redirect_stdout(io.StringIO()):
+            train_run(settings, run_dir, accelerator=accelerator)
+    steps, seconds = probe.window()
+    selfplay, training = settings["selfplay"], settings["training"]
+    games = selfplay["games_per_iteration"] * steps / training["steps_per_iteration"]
     what = (
         f"{settings['board']['columns']}x{settings['board']['rows']}, MLP {settings['network']['hidden']}x"
-        f"{settings['network']['layers']}: {games} games x {selfplay['simulations']} sims, then "
-        f"{settings['training']['steps_per_iteration']} steps of {settings['training']['batch_size']}; CPU by design"
+        f"{settings['network']['layers']}: {training['iterations']} x ({selfplay['games_per_iteration']} games x "
+        f"{selfplay['simulations']} sims, then {training['steps_per_iteration']} steps of {training['batch_size']})"
+        f"; network on {device.type}"
     )
-    return row(
-        "tree_search_iteration", what, "games/s", games, seconds, memory, placement(probe.seen, cpu, "tree_search")
-    )
+    where = placement({**probe.seen, "self-play boards": boards}, device, name)
+    return row(name, what, "games/s", games, seconds, memory, where)
+
+
+def tree_search_iteration(check: Check) -> dict:
+    """Self-play training on the device (config ``accelerator``): the network's evaluations in the search,
+    one batch per search step, and its gradient steps; the search and the replay buffer on the CPU."""
+    return tree_search_training(check, check.device, tree_search_settings(check)[1], "tree_search_iteration")
+
+
+def tree_search_iteration_cpu(check: Check) -> dict:
+    """The same on the CPU (``accelerator: cpu``), one torch thread as the pipeline's jobs: which is faster
+    decides where the study's training should run (on a CPU check, the row above again). First, the device
+    run's checkpoint is resumed on the CPU: a run checkpointed on a GPU node must resume on any node."""
+    device_settings, device_run = tree_search_settings(check)
+    resume_on_the_cpu(device_settings, device_run)
+    run_dir, name = check.folder("tree_search") / "run_cpu", "tree_search_iteration_cpu"
+    result = tree_search_training(check, torch.device("cpu"), run_dir, name)
+    return {**result, "what": result["what"] + "; the device run resumed on cpu"}
+
+
+def resume_on_the_cpu(settings: dict, run_dir: Path) -> None:
+    """Train the finished run in ``run_dir`` again on the CPU with its settings: it resumes from its last
+    checkpoint (network, optimizer, replay buffer, random state, loaded on the CPU), has nothing left to
+    train, and writes its outputs again."""
+    from phenomena.tree_search.train import train_run
+
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log):
+        train_run(settings, run_dir, accelerator="cpu")
+    meta = json.loads((run_dir / "meta.json").read_text())
+    if "resuming from" not in log.getvalue() or meta["network_device"] != "cpu":
+        raise AssertionError(f"tree_search: the device run did not resume on the CPU: {log.getvalue()[-500:]}")
+    if meta["iterations"] != settings["training"]["iterations"]:
+        raise AssertionError(f"tree_search: resumed on the CPU at iteration {meta['iterations']}")
 
 
 def tree_search_network(check: Check) -> tuple[dict, object, OnDevice]:
-    """The settings, the game and the network after the iteration above, evaluated on the device."""
+    """The settings, the game and the network after the iterations above (loaded on the CPU, whichever device
+    trained it), evaluated on the device."""
     from phenomena.tree_search.game import ConnectFour
     from phenomena.tree_search.module import load_snapshot
     from phenomena.tree_search.train import snapshot_path
 
     settings, run_dir = tree_search_settings(check)
-    net, _ = load_snapshot(snapshot_path(run_dir, 1))
+    net, _ = load_snapshot(snapshot_path(run_dir, settings["training"]["iterations"]))
     return settings, ConnectFour(settings["board"]["columns"], settings["board"]["rows"]), OnDevice(net, check.device)
 
 
@@ -356,6 +427,7 @@ SLICES = [  # in this order: the tree-search slices use the network of tree_sear
     double_descent_resnet18,
     double_descent_resnet18_bf16,
     tree_search_iteration,
+    tree_search_iteration_cpu,
     tree_search_selfplay,
     tree_search_arena,
     perturbation_diffusion,

@@ -2,7 +2,7 @@
 
 - :class:`DeviceProbe`, a Lightning callback, and :func:`probed`, which hands it to every Trainer the
   studies' own training makes (through ``fit_run``'s ``make_trainer``, as the tests' ``extra_callbacks``);
-- :class:`OnDevice`, a tree-search network evaluated on the device inside the study's CPU search;
+- :class:`OnDevice`, a tree-search network on the device that records where its boards are;
 - :func:`peak_memory`; :func:`placement`, the check that what ran was where it should be; :func:`markdown`.
 """
 
@@ -105,8 +105,8 @@ def probed(device: torch.device, precision: str | None = None) -> Iterator[Devic
 
 
 class OnDevice(nn.Module):
-    """A tree-search network evaluated on ``device`` inside the study's search, which runs on the CPU by
-    design and has no device argument: boards go to the device, outputs come back, at every evaluation."""
+    """A tree-search network on ``device`` that records where the boards it evaluates are: the study's search
+    (on the CPU) sends each step's boards to the network's device and takes the outputs back."""
 
     def __init__(self, net: nn.Module, device: torch.device):
         super().__init__()

@@ -15,6 +15,7 @@ SLICES = {
     "double_descent",
     "double_descent_bf16-mixed",
     "tree_search_iteration",
+    "tree_search_iteration_cpu",
     "tree_search_selfplay",
     "tree_search_arena",
     "diffusion",

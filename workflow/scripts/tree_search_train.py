@@ -10,4 +10,5 @@ with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
         snakemake.params.settings,  # noqa: F821
         Path(snakemake.output.meta).parent,  # noqa: F821
         threads=snakemake.threads,  # noqa: F821
+        accelerator=snakemake.params.accelerator,  # noqa: F821
     )

@@ -22,8 +22,8 @@ Evaluator = Callable[[State], tuple[torch.Tensor, torch.Tensor]]
 
 def network_evaluator(game: ConnectFour, net: torch.nn.Module) -> Evaluator:
     """Evaluate states with a policy-value network (no gradients), in one batch on the network's
-    device (a GPU when the arena was given one); the results come back to the CPU, where the
-    trees live."""
+    device (config ``accelerator``: the training run's module, or the arena's players), one
+    transfer each way per call; the results come back to the CPU as float32, where the trees live."""
     device = next(net.parameters()).device
 
     @torch.no_grad()
@@ -37,8 +37,9 @@ def network_evaluator(game: ConnectFour, net: torch.nn.Module) -> Evaluator:
 
 
 def evaluation_device(accelerator: str) -> torch.device:
-    """The device of network evaluations for config ``accelerator``: auto (a GPU when one is
-    visible, else the CPU), gpu (a GPU, or an error naming the key) or cpu."""
+    """The device of the study's networks for config ``accelerator``, in training, the arena and
+    solver accuracy: auto (a GPU when one is visible, else the CPU), gpu (a GPU, or an error
+    naming the key) or cpu."""
     if accelerator == "cpu" or (accelerator == "auto" and not torch.cuda.is_available()):
         return torch.device("cpu")
     if not torch.cuda.is_available():

@@ -5,6 +5,13 @@ itself with MCTS (plain PyTorch: Lightning has no place inside the search); the 
 go into a replay buffer held on the module; the epoch then takes ``steps_per_iteration``
 gradient steps on batches drawn from the buffer. The buffer, the compute counters and the
 random state travel in Lightning checkpoints, so a resumed run continues where it stopped.
+
+Devices: the network lives on the module's device (the Trainer's accelerator, from config
+``accelerator``). The search's trees, the games, the replay buffer and every random draw stay
+on the CPU; only what the network reads moves: the boards of each search step in one batch
+(:func:`phenomena.tree_search.mcts.network_evaluator`, which returns its outputs to the CPU) and
+each training batch. Snapshots are saved on the CPU; Lightning loads checkpoints on the CPU
+before it moves the module, so a run checkpointed on a GPU resumes on a CPU and back.
 """
 
 from __future__ import annotations
@@ -79,7 +86,7 @@ class AlphaZeroModule(pl.LightningModule):
         self.flops_per_evaluation = forward_flops(self.net)
         self.counters = {"selfplay_evaluations": 0, "train_samples": 0, "iterations": 0}
         self.last_stats: dict[str, float] = {}
-        self.losses: list[tuple[float, float]] = []
+        self.losses: list[torch.Tensor] = []  # (policy loss, value loss) of each step, on the device
         self.rng_state = torch.get_rng_state()  # the run's own random stream, see own_rng
 
     @contextlib.contextmanager
@@ -128,16 +135,16 @@ class AlphaZeroModule(pl.LightningModule):
 
     def training_step(self, batch, batch_index) -> torch.Tensor:
         with self.own_rng():
-            examples = self.buffer.sample(self.training_settings["batch_size"])
+            examples = self.buffer.sample(self.training_settings["batch_size"]).to(self.device)
         logits, value = self.net(examples.planes)
         policy_loss = -(examples.policy * F.log_softmax(logits, -1)).sum(-1).mean()
         value_loss = F.mse_loss(value, examples.value)
         self.counters["train_samples"] += len(examples)
-        self.losses.append((float(policy_loss.detach()), float(value_loss.detach())))
+        self.losses.append(torch.stack([policy_loss, value_loss]).detach())  # no wait for the device here
         return policy_loss + value_loss
 
     def validation_step(self, batch, batch_index) -> None:
-        losses = torch.tensor(self.losses or [(float("nan"), float("nan"))]).mean(0)
+        losses = torch.stack(self.losses).mean(0) if self.losses else torch.full((2,), float("nan"))
         metrics = {"policy_loss": losses[0], "value_loss": losses[1], "train_flops": self.train_flops()}
         metrics.update(self.last_stats)
         self.log_dict({k: float(v) for k, v in metrics.items()}, batch_size=1)
@@ -149,7 +156,7 @@ class AlphaZeroModule(pl.LightningModule):
     def snapshot(self) -> dict:
         """What the arena needs of one checkpoint: the weights and the compute spent so far."""
         return {
-            "state_dict": {k: v.detach().clone() for k, v in self.net.state_dict().items()},
+            "state_dict": {k: v.detach().to("cpu", copy=True) for k, v in self.net.state_dict().items()},
             "network": dict(self.hparams["network"]),
             "board": dict(self.hparams["board"]),
             "iteration": self.counters["iterations"],

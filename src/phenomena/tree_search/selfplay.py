@@ -22,6 +22,10 @@ class Examples:
     def __len__(self) -> int:
         return len(self.value)
 
+    def to(self, device: torch.device) -> Examples:
+        """The examples on ``device`` (the same tensors when they are there already)."""
+        return Examples(self.planes.to(device), self.policy.to(device), self.value.to(device))
+
     def mirrored(self) -> Examples:
         """Left-right reflections: Connect Four is symmetric under them."""
         return Examples(self.planes.flip(-1), self.policy.flip(-1), self.value)

@@ -26,7 +26,9 @@ STUDY = Study(
     figures=figures,
     rules={
         "tree_search_positions": Placement.CPU,  # the exact solver: seconds on 5x4, minutes on larger boards
-        # search runs on the CPU by design (one tree per game, many tiny tensor operations)
+        # no GPU asked: the search runs on the CPU (one tree per game, many tiny tensor operations); the
+        # network follows config accelerator where a GPU is visible; a GPU placement waits for
+        # bench/gpu_check.py's timing (tree_search_iteration vs tree_search_iteration_cpu)
         "tree_search_train": Placement.TRAINING,
         "tree_search_arena": Placement.CPU,
         "tree_search_solver_accuracy": Placement.CPU,
