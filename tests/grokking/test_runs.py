@@ -29,8 +29,9 @@ def test_a_grid_budget_names_the_run_and_leaves_the_other_runs_settings_as_they_
     ]
     runs = plan_runs(study)
     grokking, memorizer = runs.values()
-    assert grokking.name == "add_p97_frac0.3_wd1_adamw_seed0" and grokking.step_budget(study["training"]) == 4000
-    assert memorizer.name == "add_p97_frac0.3_wd0_adamw_steps700_seed0" and memorizer.step_budget(study["training"]) == 700
+    assert grokking.name == "add_p97_frac0.3_wd1_adamw_seed0"
+    assert memorizer.name == "add_p97_frac0.3_wd0_adamw_steps700_seed0"
+    assert (grokking.step_budget(study["training"]), memorizer.step_budget(study["training"])) == (4000, 700)
     assert "max_steps" not in resolved_settings(study, grokking)["run"]  # unchanged params: no rerun
     assert resolved_settings(study, memorizer)["run"]["max_steps"] == 700
     assert "max_steps" not in memorizer.sweep_columns()
