@@ -60,6 +60,8 @@ rule grokking_metrics:
         "../scripts/grokking_metrics.py"
 
 
+# progress and llc read every run and are the study's last long jobs: before the figures
+# that are ready at the same time (each waits on one of them), so both cores stay busy.
 rule grokking_progress:
     input:
         grokking_runs.input_files(GROKKING_PROGRESS_FILES),
@@ -67,6 +69,7 @@ rule grokking_progress:
         f"{GROKKING_DIR}/metrics/progress.parquet",
     log:
         f"{GROKKING_DIR}/logs/progress.log",
+    priority: 1
     threads: config["threads_per_job"]
     resources:
         **job_resources("grokking_progress"),
@@ -114,6 +117,7 @@ rule grokking_llc:
         f"{GROKKING_DIR}/metrics/llc.parquet",
     log:
         f"{GROKKING_DIR}/logs/llc.log",
+    priority: 1
     threads: config["threads_per_job"]
     resources:
         **job_resources("grokking_llc"),
