@@ -89,11 +89,14 @@ def test_smoke_double_descent_writes_its_tables_and_figures(smoke):
     assert curves["run"].nunique() == 4 * 2  # smoke.yaml: 4 widths x 2 noise levels
     assert sorted(curves["step"].unique()) == list(range(1, 31))
     assert {"width", "num_train", "label_noise", "parameters"} <= set(curves.columns)
-    # the map: 2 widths x 3 sizes, 1 noise level, 1 seed; one row per (width, size, seed, epoch, metric)
+    # the map: 2 widths x 3 sizes, 1 noise level, 1 seed; one row per (width, size, seed, epoch, metric).
+    # Size-grid runs measure every 2nd epoch and the last 10 (smoke.yaml); 1000 is model-wise: every epoch
     grid = read_parquet(metrics / "sample_wise_curves.parquet")
     check_tidy(grid)
     cells = ["width", "num_train", "seed", "step", "split", "metric"]
-    assert len(grid) == 2 * 3 * 30 * 4 and not grid.duplicated(cells).any()
+    recorded = sorted(set(range(2, 31, 2)) | set(range(21, 31)))
+    assert sorted(grid.loc[grid["num_train"] == 250, "step"].unique()) == recorded
+    assert len(grid) == 2 * (2 * len(recorded) + 30) * 4 and not grid.duplicated(cells).any()
     final = read_parquet(metrics / "final.parquet")
     assert final.groupby("sweep")["run"].nunique().to_dict() == {"model_wise": 8, "sample_wise": 6}
     summary = read_parquet(metrics / "summary.parquet")

@@ -84,6 +84,7 @@ BAD_INPUTS = [
     (("double_descent", "model_wise", "label_noise"), [0.0, 1.0], "label_noise[1]: got 1.0; must be < 1"),
     (("double_descent", "model_wise", "label_noise"), [-0.1], "label_noise[0]: got -0.1; must be >= 0"),
     (("double_descent", "sample_wise", "widths"), [0], "double_descent.sample_wise.widths[0]: got 0; must be >= 1"),
+    (("double_descent", "sample_wise", "record_every"), 0, "sample_wise.record_every: got 0; must be >= 1"),
     (("double_descent", "random_features", "label_noise"), 1.2, "random_features.label_noise: got 1.2; must be < 1"),
     (("double_descent", "data", "source"), "mnist", "data.source: got 'mnist'; allowed: 'mnist1d', 'cifar10'"),
     (("double_descent", "model", "name"), "resnet50", "double_descent.model.name: got 'resnet50'"),

@@ -133,6 +133,7 @@ def test_interpolation_size_is_each_widths_largest_size_still_fitted():
     assert summary.loc[[8, 16, 32], "peak_size"].tolist() == [500, 1000, 2000]  # rises most where it just fits
     assert summary.loc[[8, 16, 32], "threshold_to_peak_grid_points"].tolist() == [0, 0, 0]
     assert summary.loc[[8, 16, 32], "seeds_peak_within_one_step"].tolist() == [3, 3, 3]
+    assert summary["peak_within_one_step"].tolist() == [True, True, True, False]
     assert math.isnan(summary.loc[64, "peak_size"])  # monotone: more data only helps
     assert summary.loc[64, "rise"] == 0 and not summary.loc[64, "rises_with_more_data"]
 

@@ -85,6 +85,20 @@ def test_size_grid_trains_each_size_as_its_own_stack_and_skips_finished_ones(sou
     assert finished.stat().st_mtime_ns == stamp  # read, not retrained
 
 
+def test_size_grid_measures_only_the_recorded_epochs_and_trains_the_same(source, tmp_path):
+    source_path = tmp_path / "source.pt"
+    source.save(source_path)
+    stack = members(16, [(0.2, 0)], num_train=200)
+    every_epoch = {**settings([], epochs=7), "stacks": [stack]}
+    every_epoch.pop("members")
+    sparse = {**every_epoch, "recording": {"every": 3, "last": 2}}
+    full = train_size_grid(every_epoch, source_path, tmp_path / "full")
+    measured = train_size_grid(sparse, source_path, tmp_path / "sparse")
+    assert sorted(measured["step"].unique()) == [3, 6, 7]  # every 3rd epoch and the last 2
+    same_epochs = full[full["step"].isin([3, 6, 7])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(measured.reset_index(drop=True), same_epochs)
+
+
 def test_random_features_peak_at_features_equal_samples(source):
     data = make_training_set(source, num_train=200, noise=0.0, seed=0)
     counts = [50, 100, 150, 180, 200, 220, 300, 600, 1200]

@@ -184,6 +184,7 @@ SIZE_GRID_COLUMNS = [
     "peak_size",
     "peak_test_error",
     "threshold_to_peak_grid_points",
+    "peak_within_one_step",
     "seeds_peak_within_one_step",
     "rise",
     "rise_low",
@@ -201,6 +202,7 @@ def size_grid_summary(
       most ``tolerance`` (NaN if none is); ``peak_size``: the size whose seed-mean test error
       rises most above its best at smaller sizes, if it rises by ``min_rise`` at least.
     - ``threshold_to_peak_grid_points``: steps of the size grid between the two;
+      ``peak_within_one_step``: the seed-mean peak exists and lies at most one step from n*;
       ``seeds_peak_within_one_step``: seeds whose own peak lies within one step of their own n*.
     - ``rise``: the largest rise of seed-mean test error with more data; ``rise_low`` and
       ``rise_high``: its bootstrap interval over seeds (seeds drawn with replacement, ``level``);
@@ -244,6 +246,7 @@ def size_grid_summary(
                 "peak_size": mean["peak_at"],
                 "peak_test_error": mean["peak_test_error"],
                 "threshold_to_peak_grid_points": mean["threshold_to_peak_grid_points"],
+                "peak_within_one_step": bool(mean["threshold_to_peak_grid_points"] <= 1),
                 "seeds_peak_within_one_step": sum(int(seed["threshold_to_peak_grid_points"] <= 1) for seed in per_seed),
                 "rise": mean["peak_rise"],
                 "rise_low": float(low),

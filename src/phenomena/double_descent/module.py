@@ -49,8 +49,10 @@ class StackModule(pl.LightningModule):
         optimizer: dict,
         batch_size: int,
         augment: bool = False,
+        recording: dict | None = None,
     ):
         super().__init__()
+        self.recording = recording
         self.seeds = list(seeds)
         self.optimizer_settings = optimizer
         self.batch_size = batch_size
@@ -101,8 +103,19 @@ class StackModule(pl.LightningModule):
             self.manual_backward(losses.mean(dim=1).sum())  # each member's gradient is its own mean loss's
             optimizer.step()
 
+    def records_epoch(self, epoch: int) -> bool:
+        """Whether the losses and errors after ``epoch`` (counted from 1) are measured: every
+        epoch, or with ``recording`` (``{"every", "last", "epochs"}``) every ``every``-th epoch and
+        each of the last ``last`` epochs of ``epochs``. Measuring the whole test set costs more
+        than a small training set's epoch of steps."""
+        if self.recording is None:
+            return True
+        return epoch % self.recording["every"] == 0 or epoch > self.recording["epochs"] - self.recording["last"]
+
     @torch.no_grad()
     def validation_step(self, batch, batch_index: int) -> None:
+        if not self.records_epoch(self.current_epoch + 1):
+            return
         members = len(self.seeds)
         test_inputs = self.test_inputs.unsqueeze(0).expand(members, *self.test_inputs.shape)
         test_labels = self.test_labels.unsqueeze(0).expand(members, -1)

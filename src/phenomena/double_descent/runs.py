@@ -140,7 +140,10 @@ def resolved_settings(study: dict, job: Job | SizeGridJob) -> dict:
     ``members`` (a model-wise job) or its ``stacks`` of members (a size-grid job), and the recipe."""
     model = study["model"]["name"]
     if isinstance(job, SizeGridJob):
-        who = {"stacks": [[asdict(member) for member in stack] for stack in job.stacks()]}
+        who = {
+            "stacks": [[asdict(member) for member in stack] for stack in job.stacks()],
+            "recording": size_grid_recording(study),
+        }
     else:
         who = {"members": [asdict(member) for member in job.members]}
     return {
@@ -149,6 +152,13 @@ def resolved_settings(study: dict, job: Job | SizeGridJob) -> dict:
         "optimizer": dict(study["optimizer"]),
         "training": dict(study["training"]),
     }
+
+
+def size_grid_recording(study: dict) -> dict[str, int]:
+    """Which epochs a size-grid job measures: every ``sample_wise.record_every``-th and the last
+    ``metrics.final_epochs`` (the epochs the summary averages). The map reads only the end of
+    training, and measuring every epoch would cost more than training the small sets."""
+    return {"every": study["sample_wise"]["record_every"], "last": study["metrics"]["final_epochs"]}
 
 
 def check_study_config(study: dict) -> None:

@@ -126,7 +126,16 @@ def build_module(settings: dict, datasets: list[LabelledData]) -> StackModule:
         settings["optimizer"],
         settings["training"]["batch_size"],
         augment=settings["training"]["augment"],
+        recording=recording(settings),
     )
+
+
+def recording(settings: dict) -> dict | None:
+    """The epochs a size-grid stack measures (``settings["recording"]``, see
+    ``StackModule.records_epoch``), or None: every epoch (model-wise jobs)."""
+    if "recording" not in settings:
+        return None
+    return {**settings["recording"], "epochs": settings["training"]["epochs"]}
 
 
 def parameters_per_member(module: StackModule) -> int:
