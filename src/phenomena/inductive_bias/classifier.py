@@ -146,7 +146,7 @@ class ClassifierModule(pl.LightningModule):
             # Lightning validates under inference mode; the regularizer needs gradients
             with torch.inference_mode(False), torch.enable_grad():
                 order = torch.randperm(self.examples, generator=torch.Generator().manual_seed(0))  # one fixed partition
-                metrics["train_regularizer"] = float(self.regularizer(order, logged_batch))
+                metrics["train_regularizer"] = float(self.regularizer(order, logged_batch).detach())
         return metrics
 
     def splits(self) -> dict[str, torch.Tensor]:
