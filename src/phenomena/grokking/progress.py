@@ -224,13 +224,10 @@ def memorizer_of(run: GrokkingRun, runs: dict[str, GrokkingRun]) -> str | None:
     ``run`` is no grokking run or ``runs`` holds no such control."""
     if run.optimizer != BASELINE_OPTIMIZER or run.weight_decay == 0:
         return None
-    split = (run.operation, run.modulus, run.train_fraction, run.seed)
     controls = [
         name
         for name, other in runs.items()
-        if other.optimizer == BASELINE_OPTIMIZER
-        and other.weight_decay == 0
-        and (other.operation, other.modulus, other.train_fraction, other.seed) == split
+        if other.optimizer == BASELINE_OPTIMIZER and other.weight_decay == 0 and other.dataset_name == run.dataset_name
     ]
     return min(controls) if controls else None  # several (budgets): one, by name
 
