@@ -1,6 +1,7 @@
 # What is the same in every study, generated from its declaration (src/phenomena/<study>/study.py):
 # one rule per figure, the study's target rule (snakemake <study>), and which rules stay on
 # the login node. Included after the studies' rule files.
+from phenomena.common.findings import tables_read
 from phenomena.common.provenance import lock_summary
 
 # The lock of the environment that draws the figures (README: 'The lock'), shown with each
@@ -37,6 +38,36 @@ for study in STUDIES.values():
             script:
                 "../scripts/figure.py"
 
+    # Findings: the study's answers as data (src/phenomena/<study>/findings.py).
+    study_findings = study.findings(section)
+    if study_findings:
+
+        rule:
+            name:
+                study.findings_rule
+            input:
+                **{
+                    table: f"{study.results}/metrics/{table}.parquet"
+                    for table in tables_read(study_findings)
+                },
+                code=[SRC / study.name / "findings.py", SRC / "common" / "stats.py"],
+            output:
+                parquet=f"{study.results}/findings.parquet",
+                tsv=f"{study.results}/findings.tsv",
+                html=report(
+                    f"{study.results}/findings.html",
+                    caption="../report/findings.rst",
+                    category=study.title,
+                    subcategory="Findings",
+                ),
+            log:
+                f"{study.results}/logs/findings.log",
+            params:
+                study=study.name,
+                section=section,
+            script:
+                "../scripts/findings.py"
+
     # Target: everything the study builds (snakemake <study>).
     rule:
         name:
@@ -45,6 +76,20 @@ for study in STUDIES.values():
             study.targets(section),
 
     workflow.localrules(*study.local_rules(section))
+
+
+# Target: every study's findings (snakemake findings).
+rule findings:
+    input:
+        [
+            path
+            for name in config["studies"]
+            for path in STUDIES[name].findings_files(config[name])
+        ],
+
+
+localrules:
+    findings,
 
 
 stop_on_config_error(check_placements)

@@ -15,8 +15,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from phenomena.common.config import ConfigError
+
+if TYPE_CHECKING:  # the findings layer (pandas, scipy) is not needed to plan the workflow
+    from phenomena.common.findings import Finding
 
 
 class Placement(enum.Enum):
@@ -64,6 +68,8 @@ class Study:
       and run on the login node).
     - ``extra_targets``: outputs beyond the figures that ``snakemake <name>`` builds, relative
       to ``results/<name>`` (e.g. an animation), for a config section.
+    - ``findings``: the answers it gives (:mod:`phenomena.common.findings`), for a config
+      section; the generated rule ``<name>_findings`` writes them to ``findings.parquet``.
     """
 
     name: str
@@ -72,6 +78,7 @@ class Study:
     figures: Callable[[dict], list[Figure]]
     rules: dict[str, Placement]
     extra_targets: Callable[[dict], list[str]] = field(default=lambda section: [])
+    findings: Callable[[dict], list[Finding]] = field(default=lambda section: [])
 
     @property
     def results(self) -> str:
@@ -80,10 +87,22 @@ class Study:
     def figure_rule(self, figure: Figure) -> str:
         return f"{self.name}_figure_{figure.name}"
 
+    @property
+    def findings_rule(self) -> str:
+        return f"{self.name}_findings"
+
+    def findings_files(self, section: dict) -> list[str]:
+        """The findings table (Parquet, TSV, and the HTML page the report shows), if it has findings."""
+        if not self.findings(section):
+            return []
+        return [f"{self.results}/findings.{ext}" for ext in ("parquet", "tsv", "html")]
+
     def targets(self, section: dict) -> list[str]:
-        """What ``snakemake <name>`` builds: every figure as PNG and PDF, and the extra targets."""
+        """What ``snakemake <name>`` builds: every figure as PNG and PDF, the findings and the
+        extra targets."""
         figures = [f"{self.results}/figures/{f.name}.{ext}" for f in self.figures(section) for ext in ("png", "pdf")]
-        return figures + [f"{self.results}/{path}" for path in self.extra_targets(section)]
+        extra = [f"{self.results}/{path}" for path in self.extra_targets(section)]
+        return figures + self.findings_files(section) + extra
 
     def rules_placed(self, *placements: Placement) -> set[str]:
         """The study's explicit rules that run as one of ``placements``."""
@@ -92,13 +111,15 @@ class Study:
     def local_rules(self, section: dict) -> set[str]:
         """Every rule of the study that runs on the login node: declared LOGIN, figures, target."""
         generated = {self.figure_rule(figure) for figure in self.figures(section)} | {self.name}
+        if self.findings(section):
+            generated.add(self.findings_rule)
         return self.rules_placed(Placement.LOGIN) | generated
 
 
 def check_rules_declared(study: Study, section: dict, defined: set[str]) -> None:
     """Every rule the study declares exists, and every rule named after the study is declared
     or generated, so that where a rule runs is never left to a default by mistake."""
-    generated = {study.figure_rule(figure) for figure in study.figures(section)}
+    generated = {study.figure_rule(figure) for figure in study.figures(section)} | {study.findings_rule}
     missing = sorted(set(study.rules) - defined)
     undeclared = sorted(
         rule for rule in defined - generated if rule.startswith(f"{study.name}_") and rule not in study.rules
