@@ -59,7 +59,7 @@ BAD_INPUTS = [
     (("studies",), ["grokkking"], "studies[0]: got 'grokkking'; allowed: 'grokking'"),
     (("studies",), [], "config key studies: got []; must be at least this many items: 1"),
     (("accelerator",), "tpu", "accelerator: got 'tpu'; allowed: 'auto', 'cpu', 'gpu'"),
-    (("results",), "out", "config key results: unknown key"),
+    (("outputs",), "out", "config key outputs: unknown key"),
     (("grokking", "modulus"), 97.5, "grokking.modulus: got 97.5 (float); expected type integer"),
     (("grokking", "optimizer", "betas"), [0.9, 0.98, 0.9], "grokking.optimizer.betas"),
     (("grokking", "optimizer", "grokfast_alpha"), 1.0, "grokfast_alpha: got 1.0; must be < 1"),
@@ -106,6 +106,8 @@ BAD_INPUTS = [
     (("resources", "grokking_train", "runtime"), 0, "resources.grokking_train.runtime: got 0; must be >= 1"),
     (("gpu_model",), "a100 --x", "config key gpu_model: 'a100 --x' does not match '^[A-Za-z0-9_.]+$'"),
     (("requeue_before_limit",), 0, "requeue_before_limit: got 0; must be >= 1"),
+    (("results",), "results/", "config key results: got 'results/'; must be a folder name of letters, digits"),
+    (("results",), "my results", "config key results: got 'my results'; must be a folder name"),
     (
         ("studies",),
         ["tree-search"],

@@ -84,6 +84,7 @@ KINDS: dict[str, tuple[dict[str, str], list[str]]] = {
         ["double_descent_metrics", "tree_search_metrics", "perturbation_metrics"],
     ),
     "metrics without torch": ({**WORKING, **TORCH}, ["grokking_metrics"]),
+    "findings": ({**WORKING, **TORCH}, ["findings"]),
     "figure": (
         {**LIGHTNING, **DEVINTERP, **TORCH},
         ["figure", "perturbation_animation"],
@@ -133,7 +134,18 @@ def job_statements(script: str) -> list[str]:
     statements = import_lines(SCRIPTS / f"{script}.py")
     if script == "figure":  # it imports one figure module by name: none may bring in more
         statements += figure_modules()
+    if script == "findings":  # it imports one study's findings module by name (through its declaration)
+        statements += [f"import phenomena.{study}.study" for study in STUDIES] + findings_modules()
     return statements
+
+
+def findings_modules() -> list[str]:
+    """Every study's findings modules, which the findings job imports through the declaration."""
+    return [
+        f"import phenomena.{study}.findings"
+        for study in STUDIES
+        if (REPO / f"src/phenomena/{study}/findings.py").exists()
+    ]
 
 
 def figure_modules() -> list[str]:
@@ -186,13 +198,22 @@ def test_job_imports_only_what_it_uses(kind, script, imported):
 
 def test_reading_the_snakefile_imports_no_torch():
     """Every `snakemake` call reads the Snakefile, twice per job through SLURM: its imports and
-    the studies' declarations (runs, config checks) stay free of torch, pandas and drawing."""
+    the studies' declarations (runs, config checks, findings) stay free of torch, scipy and
+    drawing. (pandas is not banned: Snakemake's own API imports it before any Snakefile.)"""
     rule_files = [REPO / "Snakefile", *sorted((REPO / "workflow/rules").glob("*.smk"))]
     statements = [
         line for path in rule_files for line in path.read_text().splitlines() if line.startswith(("import ", "from "))
     ]
-    banned = {**LIGHTNING, **FIGURES, **TORCH, "pandas": "tables are read and written by jobs, not by the Snakefile"}
-    found = banned_found(modules_after([*statements, "all_studies()"]), banned)
+    banned = {
+        **LIGHTNING,
+        **FIGURES,
+        **TORCH,
+        "scipy": "statistics are computed by findings jobs, not by the Snakefile",
+    }
+    declared = "[study.findings(section) for study, section in zip(all_studies(), configs)]"
+    configs = "configs = [load_config('config/config.yaml')[name] for name in STUDY_NAMES]"
+    prelude = "from phenomena.common.config import load_config; from phenomena.studies import STUDY_NAMES"
+    found = banned_found(modules_after([*statements, "all_studies()", prelude, configs, declared]), banned)
     assert not found, "reading the Snakefile imports:\n" + "\n".join(found)
 
 

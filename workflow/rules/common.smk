@@ -11,6 +11,8 @@ from phenomena.common.study import Placement, check_rules_declared
 from phenomena.studies import all_studies, check_config
 
 SRC = Path(workflow.basedir) / "src" / "phenomena"
+# Every output lands under config["results"]: an overlay can build beside the default.
+RESULTS = config["results"]
 STUDIES = {study.name: study for study in all_studies()}
 PLACEMENTS = {  # rule name -> where its jobs run, from every study's declaration
     name: placement
@@ -42,7 +44,7 @@ def study_targets():
     return [
         path
         for name in config["studies"]
-        for path in STUDIES[name].targets(config[name])
+        for path in STUDIES[name].targets(config[name], RESULTS)
     ]
 
 

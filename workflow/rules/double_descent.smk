@@ -8,7 +8,7 @@ DOUBLE_DESCENT = config["double_descent"]
 DD_JOBS = dd_runs.plan_jobs(DOUBLE_DESCENT)
 DD_SIZE_GRID_JOBS = dd_runs.plan_size_grid_jobs(DOUBLE_DESCENT)
 DD_RANDOM_FEATURES = DOUBLE_DESCENT["random_features"]
-DD_DIR = "results/double_descent"
+DD_DIR = STUDIES["double_descent"].results(RESULTS)
 DD_SOURCE = f"{DD_DIR}/data/source.pt"
 DD_TABLES = [
     "curves",

@@ -6,7 +6,7 @@
 import phenomena.grokking.runs as grokking_runs
 
 GROKKING = config["grokking"]
-GROKKING_DIR = "results/grokking"
+GROKKING_DIR = STUDIES["grokking"].results(RESULTS)
 GROKKING_RUNS = grokking_runs.plan_runs(GROKKING)
 GROKKING_LLC_TRAJECTORIES = grokking_runs.llc_trajectory_runs(GROKKING, GROKKING_RUNS)
 # Runs by name with their settings and files, for the rules that look inside trained runs.

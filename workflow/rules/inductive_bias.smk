@@ -8,7 +8,7 @@ INDUCTIVE_BIAS = config["inductive_bias"]
 INDUCTIVE_BIAS_CLASSIFIERS = inductive_bias_runs.classifier_jobs(INDUCTIVE_BIAS)
 INDUCTIVE_BIAS_KERNELS = inductive_bias_runs.kernel_jobs(INDUCTIVE_BIAS)
 INDUCTIVE_BIAS_SEEDS = INDUCTIVE_BIAS["seeds"]
-INDUCTIVE_BIAS_DIR = "results/inductive_bias"
+INDUCTIVE_BIAS_DIR = STUDIES["inductive_bias"].results(RESULTS)
 INDUCTIVE_BIAS_RUN = f"{INDUCTIVE_BIAS_DIR}/runs/{{inductive_bias_job}}/seed{{seed}}"
 
 

@@ -8,7 +8,7 @@ PERTURBATION = config["perturbation"]
 PERTURBATION_DATASAURUS = perturbation_runs.datasaurus_runs(PERTURBATION)
 PERTURBATION_DIFFUSION = perturbation_runs.diffusion_runs(PERTURBATION)
 PERTURBATION_ZERO_INIT = perturbation_runs.zero_init_runs(PERTURBATION)
-PERTURBATION_DIR = "results/perturbation"
+PERTURBATION_DIR = STUDIES["perturbation"].results(RESULTS)
 
 
 wildcard_constraints:

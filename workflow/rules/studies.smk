@@ -10,6 +10,7 @@ LOCK = lock_summary()
 
 for study in STUDIES.values():
     section = config[study.name]
+    folder = study.results(RESULTS)
     for figure in study.figures(section):
 
         rule:
@@ -17,20 +18,20 @@ for study in STUDIES.values():
                 study.figure_rule(figure)
             input:
                 **{
-                    argument: f"{study.results}/metrics/{table}.parquet"
+                    argument: f"{folder}/metrics/{table}.parquet"
                     for argument, table in figure.tables.items()
                 },
                 code=figure_code(study.name, figure.name),
                 style=SRC / "common" / "plotting.py",
             output:
                 png=report(
-                    f"{study.results}/figures/{figure.name}.png",
+                    f"{folder}/figures/{figure.name}.png",
                     caption=f"../report/{study.name}/{figure.name}.rst",
                     category=study.title,
                 ),
-                pdf=f"{study.results}/figures/{figure.name}.pdf",
+                pdf=f"{folder}/figures/{figure.name}.pdf",
             log:
-                f"{study.results}/logs/figures/{figure.name}.log",
+                f"{folder}/logs/figures/{figure.name}.log",
             params:
                 figure=figure.name,
                 study=study.name,
@@ -47,21 +48,21 @@ for study in STUDIES.values():
                 study.findings_rule
             input:
                 **{
-                    table: f"{study.results}/metrics/{table}.parquet"
+                    table: f"{folder}/metrics/{table}.parquet"
                     for table in tables_read(study_findings)
                 },
                 code=[SRC / study.name / "findings.py", SRC / "common" / "stats.py"],
             output:
-                parquet=f"{study.results}/findings.parquet",
-                tsv=f"{study.results}/findings.tsv",
+                parquet=f"{folder}/findings.parquet",
+                tsv=f"{folder}/findings.tsv",
                 html=report(
-                    f"{study.results}/findings.html",
+                    f"{folder}/findings.html",
                     caption="../report/findings.rst",
                     category=study.title,
                     subcategory="Findings",
                 ),
             log:
-                f"{study.results}/logs/findings.log",
+                f"{folder}/logs/findings.log",
             params:
                 study=study.name,
                 section=section,
@@ -84,7 +85,7 @@ rule findings:
         [
             path
             for name in config["studies"]
-            for path in STUDIES[name].findings_files(config[name])
+            for path in STUDIES[name].findings_files(config[name], RESULTS)
         ],
 
 

@@ -9,7 +9,7 @@ TREE_SEARCH_RUNS = tree_search_runs.plan_runs(TREE_SEARCH)
 TREE_SEARCH_BOARD = tree_search_runs.board_name(TREE_SEARCH)
 TREE_SEARCH_SNAPSHOTS = tree_search_runs.snapshot_iterations(TREE_SEARCH)
 TREE_SEARCH_COMPARISON = tree_search_runs.comparison_iterations(TREE_SEARCH)
-TREE_SEARCH_DIR = "results/tree_search"
+TREE_SEARCH_DIR = STUDIES["tree_search"].results(RESULTS)
 
 
 # Arena keys only the Elo fit and the estimates read (the metrics rule).

@@ -50,6 +50,8 @@ def describe_error(error: jsonschema.ValidationError) -> str:
     }
     if validator in bounds:
         return f"config key {where}: got {error.instance!r}; must be {bounds[validator]} {expected}"
+    if validator == "pattern" and "patternDescription" in error.schema:  # the pattern in words
+        return f"config key {where}: got {error.instance!r}; must be {error.schema['patternDescription']}"
     return f"config key {where}: {error.message}"
 
 

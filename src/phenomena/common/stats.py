@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import stats
 
 LEVEL = 0.95
 FEW_UNITS = 5
@@ -42,6 +41,8 @@ class Interval:
 
 def t_quantile(n_units: int, level: float = LEVEL) -> float:
     """The two-sided ``level`` quantile of Student's t with ``n_units - 1`` degrees of freedom."""
+    from scipy import stats  # here, not at the top: the Snakefile reads the findings declarations
+
     return float(stats.t.ppf((1 + level) / 2, n_units - 1))
 
 
@@ -126,6 +127,8 @@ def bootstrap_interval(
             f"a bootstrap over {n_units} {units} is their range, not a {level:.0%} interval; "
             f"with {FEW_UNITS} or fewer units use a t-interval or a jackknife"
         )
+    from scipy import stats
+
     result = stats.bootstrap(
         (np.arange(n_units),),
         lambda picks: statistic(values[picks.astype(int)]),
@@ -143,6 +146,8 @@ def binomial_interval(successes: int, trials: int, units: str, level: float = LE
     """A proportion with its exact (Clopper-Pearson) interval: a count of units that show something."""
     if trials == 0:
         return Interval(np.nan, np.nan, np.nan, "exact binomial (Clopper-Pearson)", units, 0, level)
+    from scipy import stats
+
     low, high = stats.binomtest(successes, trials).proportion_ci(level, method="exact")
     method = "exact binomial (Clopper-Pearson)"
     return Interval(successes / trials, float(low), float(high), method, units, trials, level)

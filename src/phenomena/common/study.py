@@ -59,7 +59,8 @@ class Study:
     """A study of the workflow, as the shared layer and the tests see it.
 
     - ``name``: the config section, the package ``phenomena.<name>``, the rule file
-      ``workflow/rules/<name>.smk``, the results folder and the target rule.
+      ``workflow/rules/<name>.smk``, the results folder (``<results>/<name>``, config key
+      ``results``) and the target rule.
     - ``title``: its category in the report.
     - ``check_config``: the checks of its config section that its JSON schema
       (``workflow/schemas/<name>.schema.yaml``) cannot express; raises ConfigError.
@@ -80,9 +81,9 @@ class Study:
     extra_targets: Callable[[dict], list[str]] = field(default=lambda section: [])
     findings: Callable[[dict], list[Finding]] = field(default=lambda section: [])
 
-    @property
-    def results(self) -> str:
-        return f"results/{self.name}"
+    def results(self, root: str = "results") -> str:
+        """The study's folder under the results root (config key ``results``)."""
+        return f"{root}/{self.name}"
 
     def figure_rule(self, figure: Figure) -> str:
         return f"{self.name}_figure_{figure.name}"
@@ -91,18 +92,19 @@ class Study:
     def findings_rule(self) -> str:
         return f"{self.name}_findings"
 
-    def findings_files(self, section: dict) -> list[str]:
+    def findings_files(self, section: dict, root: str = "results") -> list[str]:
         """The findings table (Parquet, TSV, and the HTML page the report shows), if it has findings."""
         if not self.findings(section):
             return []
-        return [f"{self.results}/findings.{ext}" for ext in ("parquet", "tsv", "html")]
+        return [f"{self.results(root)}/findings.{ext}" for ext in ("parquet", "tsv", "html")]
 
-    def targets(self, section: dict) -> list[str]:
-        """What ``snakemake <name>`` builds: every figure as PNG and PDF, the findings and the
-        extra targets."""
-        figures = [f"{self.results}/figures/{f.name}.{ext}" for f in self.figures(section) for ext in ("png", "pdf")]
-        extra = [f"{self.results}/{path}" for path in self.extra_targets(section)]
-        return figures + self.findings_files(section) + extra
+    def targets(self, section: dict, root: str = "results") -> list[str]:
+        """What ``snakemake <name>`` builds under the results root ``root``: every figure as PNG
+        and PDF, the findings and the extra targets."""
+        folder = self.results(root)
+        figures = [f"{folder}/figures/{f.name}.{ext}" for f in self.figures(section) for ext in ("png", "pdf")]
+        extra = [f"{folder}/{path}" for path in self.extra_targets(section)]
+        return figures + self.findings_files(section, root) + extra
 
     def rules_placed(self, *placements: Placement) -> set[str]:
         """The study's explicit rules that run as one of ``placements``."""
