@@ -1,4 +1,4 @@
-"""The locks in requirements/ (README.md, 'The lock') still satisfy pyproject.toml, leave torch and
+"""The locks in requirements/ (docs/lock.md) still satisfy pyproject.toml, leave torch and
 CUDA out, and every run's provenance names the lock of its environment."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def check_fresh(lock: str, pyproject: Path = PYPROJECT) -> None:
             f"{lock} is stale: the requirements of {pyproject.name} ([project.dependencies] and extras "
             f"{', '.join(extras)}) changed since it was made. Refresh the locks with {REFRESH} (seconds; "
             f"existing pins are kept where the new ranges allow), commit requirements/*.txt, then reinstall "
-            "(README.md, 'The lock').",
+            "(docs/lock.md).",
             pytrace=False,
         )
 

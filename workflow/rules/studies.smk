@@ -4,7 +4,7 @@
 from phenomena.common.findings import tables_read
 from phenomena.common.provenance import lock_summary
 
-# The lock of the environment that draws the figures (README: 'The lock'), shown with each
+# The lock of the environment that draws the figures (docs/lock.md), shown with each
 # figure in the report (its job parameters); a new lock or a drifted environment redraws them.
 LOCK = lock_summary()
 

@@ -1,6 +1,6 @@
 """``meta.json`` for every run: what was run, where, with which code and environment, and how long it took.
 
-The environment is named by its lock (README.md, 'The lock'): the sha256 of the lock file in
+The environment is named by its lock (docs/lock.md): the sha256 of the lock file in
 requirements/ beside the installed package, and whether every package it pins is installed at
 its pinned version. The workflow imports this module when it parses (studies.smk: the figures'
 ``lock`` param, shown in the report), so torch and pandas are imported only where needed.

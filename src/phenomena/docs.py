@@ -1,0 +1,113 @@
+"""Regenerate the docs' answers from a results folder: ``python -m phenomena.docs results``.
+
+The README's results table and each study page's findings table (``docs/studies/<study>.md``)
+sit between marker lines; this command rewrites what lies between them from the findings
+tables (``<results>/<study>/findings.parquet``), with the commit, config hash and date they
+came from, and copies the figures into ``docs/figures/<study>/``. So no answer in the docs is
+typed by hand, and a changed result shows up as a diff of the docs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from phenomena.common.files import write_text_atomic
+from phenomena.common.tables import read_parquet
+from phenomena.studies import STUDY_NAMES
+
+START, END = "<!-- findings:start (python -m phenomena.docs) -->", "<!-- findings:end -->"
+
+
+def interval_cell(row: pd.Series) -> str:
+    """``[low, high]`` with the method and units, or the method alone where there is no interval."""
+    units = f"{int(row['n_units'])} {row['units']}"
+    if np.isfinite(row["low"]) and np.isfinite(row["high"]):
+        return f"[{row['low']:.3g}, {row['high']:.3g}] ({row['interval_method']}, {units})"
+    return f"{row['interval_method']} ({units})"
+
+
+def markdown_cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def findings_markdown(table: pd.DataFrame, *, with_study: bool) -> str:
+    """A findings table as Markdown: statement, 95% interval, verdict, control."""
+    header = ["study"] * with_study + ["finding", "95% interval", "verdict", "control"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for _, row in table.iterrows():
+        cells = [row["study"]] * with_study + [
+            row["statement"],
+            interval_cell(row),
+            row["verdict"],
+            row["control"] or "-",
+        ]
+        lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
+    return "\n".join(lines)
+
+
+def provenance_line(table: pd.DataFrame, results: Path) -> str:
+    commits = ", ".join(sorted({str(commit)[:12] for commit in table["commit"]})) or "unknown"
+    day = datetime.date.today().isoformat()
+    return f"Generated {day} from `{results}` (commit {commits}) by `python -m phenomena.docs {results}`."
+
+
+def replace_between_markers(text: str, block: str, where: Path) -> str:
+    if START not in text or END not in text:
+        raise ValueError(f"{where}: no marker lines {START!r} ... {END!r} to write the findings between")
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    return f"{before}{START}\n{block}\n{END}{after}"
+
+
+def study_tables(results: Path) -> dict[str, pd.DataFrame]:
+    """Each study's findings table found under ``results``."""
+    return {name: read_parquet(path) for name in STUDY_NAMES if (path := results / name / "findings.parquet").exists()}
+
+
+def regenerate(results: Path, repo: Path) -> list[Path]:
+    """Rewrite the README's and the study pages' findings blocks and copy the figures; returns
+    the files written."""
+    tables = study_tables(results)
+    if not tables:
+        raise FileNotFoundError(f"{results}: no <study>/findings.parquet; build them with snakemake findings")
+    written = []
+    for name, table in tables.items():
+        page = repo / "docs" / "studies" / f"{name}.md"
+        block = findings_markdown(table, with_study=False) + "\n\n" + provenance_line(table, results)
+        write_text_atomic(page, replace_between_markers(page.read_text(), block, page))
+        written.append(page)
+        figures = repo / "docs" / "figures" / name
+        for figure in sorted((results / name / "figures").glob("*.png")):
+            figures.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(figure, figures / figure.name)
+            written.append(figures / figure.name)
+    everything = pd.concat(tables.values(), ignore_index=True)
+    readme = repo / "README.md"
+    block = findings_markdown(everything, with_study=True) + "\n\n" + provenance_line(everything, results)
+    write_text_atomic(readme, replace_between_markers(readme.read_text(), block, readme))
+    return [readme, *written]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m phenomena.docs", description=__doc__.splitlines()[0])
+    parser.add_argument("results", type=Path, nargs="?", default=Path("results"), help="results folder")
+    parser.add_argument("--repo", type=Path, default=Path("."), help="the checkout whose docs to rewrite")
+    arguments = parser.parse_args(argv)
+    try:
+        written = regenerate(arguments.results, arguments.repo)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"phenomena: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(written)} files: README.md, docs/studies/*.md, docs/figures/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
