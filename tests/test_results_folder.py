@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
-from workflow_copies import SMOKE, snakemake
+from phenomena.studies import STUDY_NAMES
+from workflow_copies import REPO, SMOKE, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -57,3 +59,21 @@ def test_an_overlay_with_its_own_results_folder_leaves_the_defaults_files_untouc
     perturbation_rows = [row.split() for row in rows if row.split()[0] == "perturbation"]
     assert len(perturbation_rows) >= 3
     assert all("-" not in row for row in perturbation_rows), "a finding is missing from one folder"
+
+
+EXAMPLES = sorted((REPO / "config/examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
+def test_each_worked_overlay_plans_every_output_under_its_own_results_folder(example):
+    folder = yaml.safe_load(example.read_text())["results"]
+    study = next(name for name in STUDY_NAMES if example.stem.startswith(name))
+    assert folder == f"results/examples/{example.stem}"
+    done = snakemake(REPO, study, "-n", "--nolock", "--configfile", str(example.relative_to(REPO)))
+    outputs = [
+        path.strip()
+        for line in done.stdout.splitlines()
+        if line.strip().startswith("output:")
+        for path in line.split(":", 1)[1].split(",")
+    ]
+    assert outputs and all(path.startswith(folder + "/") for path in outputs), outputs[:5]

@@ -74,7 +74,7 @@ for study in STUDIES.values():
         name:
             study.name
         input:
-            study.targets(section),
+            study.targets(section, RESULTS),
 
     workflow.localrules(*study.local_rules(section))
 
