@@ -153,6 +153,7 @@ def test_smoke_pipeline_builds_the_perturbation_study(smoke):
         for extension in ("png", "pdf"):
             assert (results / f"figures/{figure}.{extension}").stat().st_size > 10_000
     assert (results / "figures/datasaurus.gif").read_bytes()[:6] == b"GIF89a"
+    assert "src='data:image/gif;base64,R0lGODlh" in (results / "figures/datasaurus_animation.html").read_text()
 
 
 def test_rerun_does_nothing(smoke):
@@ -338,9 +339,12 @@ def test_report_shows_every_figure_and_caption_in_a_real_browser(report, smoke, 
                 open_category(page, report, category)
                 row = page.locator("tr", has_text=name)
                 row.locator("a[iconname=eye]").click()
-                image = page.locator("img[src^='data:image/png']")  # the figure, not the report's SVG logo
-                image.wait_for()
-                shown[name] = image.evaluate("img => img.complete && img.naturalWidth > 0 && img.naturalHeight > 0")
+                if name.endswith(".html"):  # a findings table or the animation's page, in a frame
+                    shown[name] = page_in_a_frame_renders(page, name)
+                else:
+                    image = page.locator("img[src^='data:image/png']")  # the figure, not the report's SVG logo
+                    image.wait_for()
+                    shown[name] = image.evaluate("i => i.complete && i.naturalWidth > 0 && i.naturalHeight > 0")
                 page.screenshot(path=tmp_path / f"{Path(name).stem}.png")
                 row.locator("a[iconname=information-circle]").click()  # the caption replaces the list
                 page.get_by_text("What to look for").first.wait_for()
@@ -348,8 +352,22 @@ def test_report_shows_every_figure_and_caption_in_a_real_browser(report, smoke, 
         page.get_by_text("Statistics", exact=True).click()
         page.screenshot(path=tmp_path / "report_statistics.png")
         browser.close()
-    assert set(shown) == figures
+    pages = {str(path.relative_to(smoke)) for path in smoke.glob("results/*/findings.html")}
+    pages |= {str(path.relative_to(smoke)) for path in smoke.glob("results/*/figures/*.html")}
+    assert set(shown) == figures | pages
     assert all(shown.values()), [name for name, rendered in shown.items() if not rendered]
+
+
+def page_in_a_frame_renders(page, name: str) -> bool:
+    """An HTML entry of the report opens in a frame: a findings page shows its table, the
+    animation page its GIF, loaded."""
+    frame = page.frame_locator("iframe").first
+    if name.endswith("findings.html"):
+        frame.locator("table td").first.wait_for()
+        return frame.locator("table tr").count() >= 4  # a header and at least three findings
+    image = frame.locator("img[src^='data:image/gif']")
+    image.wait_for()
+    return image.evaluate("i => i.complete && i.naturalWidth > 0")
 
 
 def test_paper_preset_plans_gpu_training_jobs(smoke):

@@ -145,8 +145,13 @@ rule perturbation_figure_animation:
         code=SRC / "perturbation" / "animation.py",
         style=SRC / "common" / "plotting.py",
     output:
-        # not in the report: Snakemake's report cannot show a GIF (its viewer stays empty)
-        f"{PERTURBATION_DIR}/figures/datasaurus.gif",
+        gif=f"{PERTURBATION_DIR}/figures/datasaurus.gif",
+        # the report cannot show a GIF (its viewer stays empty): an HTML page embeds it
+        page=report(
+            f"{PERTURBATION_DIR}/figures/datasaurus_animation.html",
+            caption="../report/perturbation/animation.rst",
+            category="Perturbation",
+        ),
     log:
         f"{PERTURBATION_DIR}/logs/figures/animation.log",
     script:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.animation import FuncAnimation, PillowWriter
 
-from phenomena.common.files import atomic_path
+from phenomena.common.files import atomic_path, write_text_atomic
 
 
 def save_animation(frames: pd.DataFrame, statistics: pd.DataFrame, path: str | Path, fps: int = 8) -> None:
@@ -42,3 +43,13 @@ def save_animation(frames: pd.DataFrame, statistics: pd.DataFrame, path: str | P
     with atomic_path(path) as temporary:
         animation.save(temporary, writer=PillowWriter(fps=fps))
     plt.close(figure)
+
+
+def save_animation_page(gif: str | Path, path: str | Path) -> None:
+    """The GIF embedded in a standalone HTML page: Snakemake's report shows HTML, not a GIF."""
+    data = base64.b64encode(Path(gif).read_bytes()).decode()
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Datasaurus annealing</title></head>"
+        f"<body><img alt='datasaurus annealing' src='data:image/gif;base64,{data}'></body></html>"
+    )
+    write_text_atomic(path, page)

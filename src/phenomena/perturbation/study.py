@@ -29,8 +29,8 @@ STUDY = Study(
         "perturbation_digits": Placement.LOGIN,
         "perturbation_zero_init_train": Placement.TRAINING,
         "perturbation_metrics": Placement.LOGIN,
-        # not a generated figure: a GIF, outside the report (its viewer cannot show one)
+        # not a generated figure: a GIF, and an HTML page that shows it in the report
         "perturbation_figure_animation": Placement.LOGIN,
     },
-    extra_targets=lambda section: ["figures/datasaurus.gif"],
+    extra_targets=lambda section: ["figures/datasaurus.gif", "figures/datasaurus_animation.html"],
 )
