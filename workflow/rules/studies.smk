@@ -59,7 +59,6 @@ for study in STUDIES.values():
                     f"{folder}/findings.html",
                     caption="../report/findings.rst",
                     category=study.title,
-                    subcategory="Findings",
                 ),
             log:
                 f"{folder}/logs/findings.log",
