@@ -61,7 +61,7 @@ def final_values(curves: pd.DataFrame, split: str, metric: str, keys: list[str])
 def permutation_costs(curves: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Per model, final test accuracy by seed (rows) on ``original`` and ``permuted`` inputs (columns)."""
     final = final_values(curves, "test", "accuracy", ["model", "order"])
-    table = final.pivot_table(index=["model", "seed"], columns="order", values="value")
+    table = final.pivot(index=["model", "seed"], columns="order", values="value")
     if not {"original", "permuted"} <= set(table.columns):
         return {}
     return {model: group.droplevel("model") for model, group in table.groupby(level="model", sort=False)}
@@ -95,7 +95,7 @@ def sgd_roles(curves: pd.DataFrame) -> dict[str, str]:
 
 def sgd_finals(curves: pd.DataFrame, split: str = "test") -> pd.DataFrame:
     """Final accuracy on ``split``: a row per seed, a column per job."""
-    return final_values(curves, split, "accuracy", ["job"]).pivot_table(index="seed", columns="job", values="value")
+    return final_values(curves, split, "accuracy", ["job"]).pivot(index="seed", columns="job", values="value")
 
 
 def sgd_summary(curves: pd.DataFrame) -> list[dict]:
@@ -122,17 +122,14 @@ def sgd_summary(curves: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def fitted_slope(x: np.ndarray, y: np.ndarray) -> float:
-    """Least-squares slope of log y against log x."""
-    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
-
-
 def per_seed_slopes(final: pd.DataFrame, axis: str) -> pd.Series:
-    """The slope of log ``value`` against log ``axis``, fitted to each seed's runs on its own."""
-    return final.groupby("seed").apply(
-        lambda runs: fitted_slope(runs[axis].to_numpy(dtype=float), runs["value"].to_numpy(dtype=float)),
-        include_groups=False,
-    )
+    """The least-squares slope of log ``value`` against log ``axis``, fitted to each seed's runs
+    on its own (every seed has a run at every point of the axis)."""
+    table = final.pivot(index="seed", columns=axis, values="value")
+    x = np.log(table.columns.to_numpy(dtype=float))
+    y = np.log(table.to_numpy(dtype=float))
+    centred = x - x.mean()
+    return pd.Series((y - y.mean(axis=1, keepdims=True)) @ centred / (centred @ centred), index=table.index)
 
 
 def slope_interval(final: pd.DataFrame, axis: str) -> tuple[Interval, pd.Series]:
