@@ -84,7 +84,11 @@ def exponent(axis: str, reference_width: int):
         points = sorted(change[axis].unique())
         theory = "contains" if slope.contains(THEORY[axis][0]) else "excludes"
         bound = "contains" if slope.contains(BOUND) else "excludes"
-        slots = {"first": points[0], "last": points[-1], "theory": theory, "bound": bound}
+        local = [
+            slope_interval(change[change[axis].isin(pair)], axis)[0].estimate for pair in zip(points[:-1], points[1:])
+        ]
+        local = ", ".join(f"{value:.2f}" for value in local)
+        slots = {"first": points[0], "last": points[-1], "theory": theory, "bound": bound, "local": local}
         return Estimate(slope, control=slope_interval(parameters, axis)[0], slots=slots)
 
     return estimate
@@ -165,7 +169,9 @@ def findings(section: dict) -> list[Finding]:
                     "{first:g}-{last:g} (95% CI {low:.2f} to {high:.2f}, {method} over {n_units} {units}; "
                     f"it {{theory}} the {exponent_value:g} of the {source}{bound}); "
                     "the parameters' relative change as " + axis + "^{control_estimate:.2f} "
-                    "({control_low:.2f} to {control_high:.2f})"
+                    "({control_low:.2f} to {control_high:.2f}); the kernel's slope between neighbouring "
+                    + axis
+                    + "s: {local}"
                 ),
                 control="the parameters' relative change, same runs",
                 null=exponent_value,
