@@ -64,7 +64,7 @@ def test_the_exact_form_is_sgds_term_minus_gradient_descents_own():
         torch.autograd.grad(paper, list(model.parameters())),
     ):
         torch.testing.assert_close(a, b)
-    assert 0 < float(exact) < float(paper)
+    assert 0 < float(exact.detach()) < float(paper.detach())
     with pytest.raises(ValueError, match="regularizer form 'fresh'"):
         explicit_regularizer(model, inputs, labels, lr=0.4, micro_batch=5, order=order, form="fresh")
 
