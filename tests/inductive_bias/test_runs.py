@@ -20,8 +20,11 @@ def test_jobs_cover_every_model_order_batch_size_width_and_alpha(study):
     architecture = runs.architecture_jobs(study)
     assert len(architecture) == len(study["architecture"]["models"]) * len(study["architecture"]["orders"])
     sgd = runs.sgd_jobs(study)
-    assert len(sgd) == len(study["sgd"]["batch_sizes"]) + 2
+    assert len(sgd) == len(study["sgd"]["batch_sizes"]) + 1 + len(study["sgd"]["regularizers"])
     regularized = [job for job in sgd.values() if job["regularized"]]
+    forms = {runs.regularizer_form(name): job["training"].get("regularizer_form") for name, job in sgd.items()}
+    forms.pop(None)
+    assert list(forms) == list(forms.values()) == study["sgd"]["regularizers"] == ["paper", "exact"]
     smallest = min(study["sgd"]["batch_sizes"])
     steps = {job["batch_size"]: job["training"]["steps"] for job in sgd.values() if not job["regularized"]}
     assert regularized[0]["training"]["steps"] == study["sgd"]["epochs"] * study["sgd"]["train_examples"] // smallest
@@ -43,6 +46,7 @@ def test_only_the_regularized_run_trains_on_the_regularizer_but_every_sgd_run_lo
         (("sgd", "train_examples"), 9000, "inductive_bias.sgd.train_examples: got 9000; the data has 4000"),
         (("sgd", "batch_sizes"), [25, 2000], "inductive_bias.sgd.batch_sizes: got 2000; must be at most"),
         (("sgd", "regularizer_batch"), 5000, "inductive_bias.sgd.regularizer_batch: got 5000"),
+        (("sgd", "regularizer_batch"), 30, "regularizer_batch: got 30; the exact regularizer needs minibatches that"),
         (("kernel", "reference_width"), 100, "inductive_bias.kernel.reference_width: got 100; must be one of"),
     ],
 )

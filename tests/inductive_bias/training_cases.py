@@ -29,6 +29,7 @@ def regularized_sgd(repo: Path, tmp_path: Path) -> tuple[Train, list[str]]:
         "evaluations": 6,
         "checkpoint_every": 4,
         "regularizer_batch": 10,
+        "regularizer_form": "exact",
         "log_regularizer_batch": 10,
     }
     settings = {

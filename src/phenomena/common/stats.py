@@ -169,3 +169,33 @@ def verdict(interval: Interval, null: float = 0.0, margin: float | None = None) 
     if margin is not None and null - margin <= interval.low and interval.high <= null + margin:
         return NO_EFFECT
     return INCONCLUSIVE
+
+
+# --- inductive_bias: a ratio of paired means (Fieller) ---
+
+
+def ratio_interval(numerators, denominators, units: str = "seeds", level: float = LEVEL) -> Interval:
+    """``mean(numerators) / mean(denominators)``, paired by unit (what a treatment recovers of an
+    effect, both measured on the same seeds), with Fieller's interval: every ``rho`` for which the
+    paired t-test of ``mean(numerator - rho x denominator) = 0`` is not rejected at ``level``.
+
+    A t-test inverted, so exact for normal per-unit pairs at any n. When the denominator's mean
+    is not itself distinguishable from 0 at ``level`` the set is unbounded: NaN bounds, and the
+    method says so."""
+    x, y = np.asarray(numerators, dtype=float), np.asarray(denominators, dtype=float)
+    if x.shape != y.shape:
+        raise ValueError(f"paired values differ in shape: {x.shape} vs {y.shape}")
+    n_units, method = len(x), "Fieller ratio of paired means, t (n-1 df)"
+    estimate = float(x.mean() / y.mean()) if n_units and y.mean() != 0 else np.nan
+    if n_units < 2:
+        return Interval(estimate, np.nan, np.nan, method, units, n_units, level)
+    t_squared = t_quantile(n_units, level) ** 2
+    covariance = np.cov(x, y, ddof=1) / n_units  # of the two means
+    a = y.mean() ** 2 - t_squared * covariance[1, 1]
+    b = x.mean() * y.mean() - t_squared * covariance[0, 1]
+    c = x.mean() ** 2 - t_squared * covariance[0, 0]
+    if a <= 0:
+        unbounded = f"{method}; unbounded: the denominator is not distinguishable from 0"
+        return Interval(estimate, np.nan, np.nan, unbounded, units, n_units, level)
+    root = np.sqrt(max(b * b - a * c, 0.0))
+    return Interval(estimate, float((b - root) / a), float((b + root) / a), method, units, n_units, level)

@@ -4,7 +4,14 @@ Smith, Dherin, Barrett and De (2021) show that SGD with learning rate ``lr`` and
 shuffling follows, on average and for small ``lr``, gradient flow on a modified loss: the
 full-batch loss plus ``lr / 4`` times the mean, over the minibatches of an epoch, of the squared
 norm of each minibatch's gradient. :func:`explicit_regularizer` computes that term, so that
-full-batch gradient descent can be given it explicitly.
+full-batch gradient descent can be given it explicitly, in one of two forms:
+
+- ``paper``: the term as the paper writes it, ``(lr / 4) mean_k |grad C_k|^2``. Full-batch
+  gradient descent at the same ``lr`` carries its own implicit ``(lr / 4) |grad C|^2``, so the
+  run follows ``C + (lr / 4) |grad C|^2 + (lr / 4) mean_k |grad C_k|^2``: more than SGD's.
+- ``exact``: the part of SGD's term that gradient descent lacks, ``(lr / 4) mean_k |grad C_k -
+  grad C|^2`` (``grad C = mean_k grad C_k`` when the minibatches partition the examples), so the
+  run follows ``C + (lr / 4) mean_k |grad C_k|^2``: SGD's modified loss exactly.
 """
 
 from __future__ import annotations
@@ -20,12 +27,21 @@ from torch.utils.data import DataLoader
 
 from phenomena.common.lightning import StepTicks
 
+REGULARIZER_FORMS = ("paper", "exact")
+
 
 def minibatch_gradient_sq_norms(
-    model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, micro_batch: int, order: torch.Tensor
+    model: nn.Module,
+    inputs: torch.Tensor,
+    labels: torch.Tensor,
+    micro_batch: int,
+    order: torch.Tensor,
+    *,
+    centred: bool = False,
 ) -> torch.Tensor:
     """Squared norm of the cross-entropy gradient of each minibatch of ``micro_batch`` examples,
-    the examples taken in ``order`` (the remainder, under ``micro_batch``, is left out).
+    the examples taken in ``order`` (the remainder, under ``micro_batch``, is left out); with
+    ``centred``, of each minibatch's gradient minus their mean (the gradient over those examples).
 
     Differentiable: the gradient of their mean is what the explicit regularizer adds (a
     Hessian-vector product per minibatch, done by autograd through ``torch.func``).
@@ -40,14 +56,28 @@ def minibatch_gradient_sq_norms(
         return F.cross_entropy(functional_call(model, params, (batch_inputs,)), batch_labels)
 
     gradients = vmap(grad(minibatch_loss), in_dims=(None, 0, 0))(parameters, batched_inputs, batched_labels)
+    if centred:
+        gradients = {name: gradient - gradient.mean(0) for name, gradient in gradients.items()}
     return sum(gradient.flatten(1).pow(2).sum(1) for gradient in gradients.values())
 
 
 def explicit_regularizer(
-    model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, *, lr: float, micro_batch: int, order: torch.Tensor
+    model: nn.Module,
+    inputs: torch.Tensor,
+    labels: torch.Tensor,
+    *,
+    lr: float,
+    micro_batch: int,
+    order: torch.Tensor,
+    form: str = "paper",
 ) -> torch.Tensor:
-    """``lr / 4`` x the mean squared norm of the minibatch gradients (Smith et al. 2021, eq. 1)."""
-    return lr / 4 * minibatch_gradient_sq_norms(model, inputs, labels, micro_batch, order).mean()
+    """``lr / 4`` x the mean squared norm of the minibatch gradients (Smith et al. 2021, eq. 1;
+    ``form`` ``paper``), or of their deviations from the full gradient (``exact``: SGD's term
+    minus gradient descent's own, see the module's docstring)."""
+    if form not in REGULARIZER_FORMS:
+        raise ValueError(f"regularizer form {form!r}; allowed: {', '.join(REGULARIZER_FORMS)}")
+    norms = minibatch_gradient_sq_norms(model, inputs, labels, micro_batch, order, centred=form == "exact")
+    return lr / 4 * norms.mean()
 
 
 class ExampleOrder:
@@ -72,9 +102,6 @@ class ExampleOrder:
         self.position += size
         return batch
 
-    def fresh_permutation(self) -> torch.Tensor:
-        return torch.randperm(self.examples, generator=self.generator)
-
     def state_dict(self) -> dict:
         return {"generator": self.generator.get_state(), "permutation": self.permutation, "position": self.position}
 
@@ -89,8 +116,9 @@ class ClassifierModule(pl.LightningModule):
     ``training``: ``optimizer`` (``adam`` or ``sgd``, plain: no momentum, no weight decay),
     ``lr``, ``batch_size`` (the whole training set: full-batch gradient descent), ``steps``,
     ``evaluations`` (records after equal numbers of steps), ``regularizer_batch``: when not
-    None, the loss of every step gets :func:`explicit_regularizer` over minibatches of that size
-    (a fresh random partition of the training set each step), and ``log_regularizer_batch``:
+    None, the loss of every step gets :func:`explicit_regularizer` of form ``regularizer_form``
+    over minibatches of that size (one partition of the training set, drawn once from
+    ``order_seed``: a deterministic loss), and ``log_regularizer_batch``:
     when not None, the regularizer's value over minibatches of that size (one fixed partition)
     is recorded at each evaluation, whether or not it is trained on.
     """
@@ -102,6 +130,7 @@ class ClassifierModule(pl.LightningModule):
             self.register_buffer(name, tensor, persistent=False)
         self.examples = len(data["train_labels"])
         self.order = ExampleOrder(self.examples, order_seed)
+        self.partition = torch.randperm(self.examples, generator=torch.Generator().manual_seed(order_seed))
 
     @property
     def steps_per_evaluation(self) -> int:
@@ -122,10 +151,11 @@ class ClassifierModule(pl.LightningModule):
             inputs, labels = self.train_inputs[chosen], self.train_labels[chosen]
         loss = F.cross_entropy(self.model(inputs), labels)
         if settings["regularizer_batch"] is not None:
-            loss = loss + self.regularizer(self.order.fresh_permutation(), settings["regularizer_batch"])
+            form = settings["regularizer_form"]
+            loss = loss + self.regularizer(self.partition, settings["regularizer_batch"], form)
         return loss
 
-    def regularizer(self, order: torch.Tensor, micro_batch: int) -> torch.Tensor:
+    def regularizer(self, order: torch.Tensor, micro_batch: int, form: str = "paper") -> torch.Tensor:
         return explicit_regularizer(
             self.model,
             self.train_inputs,
@@ -133,6 +163,7 @@ class ClassifierModule(pl.LightningModule):
             lr=self.training_settings["lr"],
             micro_batch=micro_batch,
             order=order.to(self.device),
+            form=form,
         )
 
     def validation_step(self, batch, batch_index) -> None:

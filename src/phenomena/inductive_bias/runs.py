@@ -31,6 +31,11 @@ def check_study_config(study: dict) -> None:
                 f"config key inductive_bias.sgd.{key}: got {too_large[0]}; must be at most "
                 f"sgd.train_examples ({train_examples})"
             )
+    if "exact" in sgd["regularizers"] and train_examples % sgd["regularizer_batch"]:
+        raise ConfigError(
+            f"config key inductive_bias.sgd.regularizer_batch: got {sgd['regularizer_batch']}; the exact "
+            f"regularizer needs minibatches that partition sgd.train_examples ({train_examples}): a divisor"
+        )
     kernel = study["kernel"]
     if kernel["alphas"] and kernel["reference_width"] not in kernel["widths"]:
         raise ConfigError(
@@ -68,12 +73,26 @@ def architecture_jobs(study: dict) -> dict[str, dict]:
 
 
 def sgd_jobs(study: dict) -> dict[str, dict]:
-    """One job per batch size at ``epochs`` epochs, and the two full-batch runs as long (in steps)
-    as the smallest batch size's: plain, and with the explicit regularizer."""
+    """One job per batch size at ``epochs`` epochs, and the full-batch runs as long (in steps) as
+    the smallest batch size's: plain, and with the explicit regularizer in each form of
+    ``regularizers`` (job ``sgd_fullbatch_steps<S>_regularized_<form>``)."""
     part = study["sgd"]
     examples, epochs = part["train_examples"], part["epochs"]
 
-    def job(batch_size: int, steps: int, regularized: bool) -> dict:
+    def job(batch_size: int, steps: int, form: str | None) -> dict:
+        regularized = form is not None
+        training = {
+            "optimizer": "sgd",
+            "lr": part["lr"],
+            "batch_size": batch_size,
+            "steps": steps,
+            "evaluations": part["evaluations"],
+            "checkpoint_every": max(1, steps // 4),  # steps: seconds of work, four checkpoints
+            "regularizer_batch": part["regularizer_batch"] if regularized else None,
+            "log_regularizer_batch": part["regularizer_batch"],
+        }
+        if regularized:
+            training["regularizer_form"] = form
         return {
             "part": "sgd",
             "model": "mlp",
@@ -82,27 +101,24 @@ def sgd_jobs(study: dict) -> dict[str, dict]:
             "train_examples": examples,
             "batch_size": batch_size,
             "regularized": regularized,
-            "training": {
-                "optimizer": "sgd",
-                "lr": part["lr"],
-                "batch_size": batch_size,
-                "steps": steps,
-                "evaluations": part["evaluations"],
-                "checkpoint_every": max(1, steps // 4),  # steps: seconds of work, four checkpoints
-                "regularizer_batch": part["regularizer_batch"] if regularized else None,
-                "log_regularizer_batch": part["regularizer_batch"],
-            },
+            "training": training,
         }
 
     jobs = {}
     for batch_size in part["batch_sizes"]:
         steps = epochs * (examples // batch_size)
-        jobs[run_name([("sgd_batch", batch_size), ("epochs", epochs)])] = job(batch_size, steps, False)
+        jobs[run_name([("sgd_batch", batch_size), ("epochs", epochs)])] = job(batch_size, steps, None)
     long_steps = epochs * (examples // min(part["batch_sizes"]))
-    for regularized in (False, True):
-        name = run_name([("sgd_fullbatch_steps", long_steps), ("", "regularized" if regularized else "plain")])
-        jobs[name] = job(examples, long_steps, regularized)
+    jobs[run_name([("sgd_fullbatch_steps", long_steps), ("", "plain")])] = job(examples, long_steps, None)
+    for form in part["regularizers"]:
+        jobs[run_name([("sgd_fullbatch_steps", long_steps), ("regularized_", form)])] = job(examples, long_steps, form)
     return jobs
+
+
+def regularizer_form(job: str) -> str | None:
+    """The regularizer form an SGD-part job trains with, from its name (None: plain)."""
+    head, _, form = job.rpartition("_regularized_")
+    return form if head else None
 
 
 def kernel_jobs(study: dict) -> dict[str, dict]:

@@ -6,6 +6,14 @@ from phenomena.common.study import Figure, Placement, Study
 from phenomena.inductive_bias.runs import check_study_config
 
 
+def findings(section: dict) -> list:
+    """The study's findings (:mod:`phenomena.inductive_bias.findings`), imported when asked for:
+    planning the workflow needs no pandas or scipy."""
+    from phenomena.inductive_bias.findings import findings as study_findings
+
+    return study_findings(section)
+
+
 def figures(section: dict) -> list[Figure]:
     """One figure per part, each with its curves and the study's summary."""
     return [
@@ -20,6 +28,7 @@ STUDY = Study(
     title="Inductive bias",
     check_config=check_study_config,
     figures=figures,
+    findings=findings,
     rules={
         "inductive_bias_data": Placement.LOGIN,
         "inductive_bias_train_classifiers": Placement.TRAINING,

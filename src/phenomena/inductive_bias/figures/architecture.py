@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from phenomena.inductive_bias.figures import interval_text, summary_rows
+from phenomena.inductive_bias.figures import interval_text, method_text, summary_rows
 from phenomena.inductive_bias.metrics import last_records
 
 ORDERS = {"original": "original inputs", "permuted": "permuted inputs"}
@@ -19,9 +19,10 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     draw_curves(axes[1], curves[(curves["split"] == "test") & (curves["metric"] == "accuracy")])
     cost = summary_rows(summary, "architecture", "permutation_cost")
     text = "; ".join(f"{model.upper()} {interval_text(row, 100)} points" for model, row in cost.iterrows())
+    method = f" [{method_text(cost.iloc[0])}]" if len(cost) else ""
     figure.suptitle(
         "What the architecture knows: an MLP and a CNN on original and on permuted inputs\n"
-        f"(test accuracy lost to the permutation, mean [95% interval over seeds]: {text})",
+        f"(test accuracy lost to the permutation, mean{method}: {text})",
         y=1.05,
     )
     figure.tight_layout()

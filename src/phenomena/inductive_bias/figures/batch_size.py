@@ -8,8 +8,11 @@ import pandas as pd
 import seaborn as sns
 
 from phenomena.common.plotting import log_step_axis
-from phenomena.inductive_bias.figures import interval_text, summary_rows
+from phenomena.inductive_bias.figures import interval_text, method_text, summary_rows
 from phenomena.inductive_bias.metrics import last_records
+from phenomena.inductive_bias.runs import regularizer_form
+
+FORMS = {"paper": ("C2", "paper's form"), "exact": ("C4", "exact SGD - GD term")}
 
 
 def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
@@ -17,17 +20,22 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     draw_accuracy_vs_batch(axes[0], curves)
     draw_regularizer(axes[1], curves)
     advantage = summary_rows(summary, "sgd", "small_batch_advantage")
-    gain = summary_rows(summary, "sgd", "regularizer_gain")
+    fractions = summary_rows(summary, "sgd", "recovered_fraction")
     lines = []
     if len(advantage):
-        lines.append(f"smallest batch - full batch, same steps: {interval_text(advantage.iloc[0], 100)} points")
-    if len(gain):
-        lines.append(f"full batch + regularizer - full batch: {interval_text(gain.iloc[0], 100)} points")
+        row = advantage.iloc[0]
+        lines.append(f"smallest batch - full batch, same steps: {interval_text(row, 100)} points ({method_text(row)})")
+    for job, row in fractions.iterrows():
+        lines.append(
+            f"{FORMS.get(regularizer_form(job), ('', job))[1]}: recovers {interval_text(row, 100, 0)}% of it "
+            f"({method_text(row)})"
+        )
+    figure.tight_layout()  # before the title: it sits above the axes, however many lines it has
     figure.suptitle(
-        "Batch size at a fixed learning rate, and SGD's implicit regularizer made explicit\n" + "; ".join(lines),
-        y=1.05,
+        "Batch size at a fixed learning rate, and SGD's implicit regularizer made explicit\n" + "\n".join(lines),
+        y=1.0,
+        va="bottom",
     )
-    figure.tight_layout()
     return figure
 
 
@@ -51,13 +59,14 @@ def draw_accuracy_vs_batch(axis: plt.Axes, curves: pd.DataFrame) -> None:
         axis.scatter(sweep["batch_size"], sweep["value"], color="C0", s=12, alpha=0.5)
     full = test["batch_size"].max()
     long_runs = test[~np.isclose(test["epochs"], epochs_fixed) | test["regularized"]]
-    for regularized, colour, label in (
-        (False, "C3", "full batch, same steps as smallest batch"),
-        (True, "C2", "full batch + explicit regularizer, same steps"),
-    ):
-        rows = long_runs[long_runs["regularized"] == regularized]
+    kinds = {None: ("C3", "full batch, same steps as smallest batch")}
+    for form, (colour, name) in FORMS.items():
+        kinds[form] = (colour, f"full batch + regularizer ({name}), same steps")
+    forms = long_runs["job"].map(regularizer_form)
+    for shift, (form, (colour, label)) in enumerate(kinds.items()):
+        rows = long_runs[forms.isna()] if form is None else long_runs[forms == form]
         if len(rows):
-            x = full * (1.25 if regularized else 1.1)
+            x = full * 1.12 ** (shift + 1)
             axis.scatter(np.full(len(rows), x), rows["value"], color=colour, marker="D", s=28, label=label)
     log_step_axis(axis, "x")
     axis.set(
@@ -70,16 +79,20 @@ def draw_accuracy_vs_batch(axis: plt.Axes, curves: pd.DataFrame) -> None:
 
 
 def draw_regularizer(axis: plt.Axes, curves: pd.DataFrame) -> None:
-    """The regularizer's value along training: the smallest batch and both long full-batch runs."""
+    """The regularizer's (paper's form) value along training: the smallest batch and the long full-batch runs."""
     rows = curves[curves["metric"] == "regularizer"]
     epochs_fixed, smallest = rows["epochs"].min(), rows["batch_size"].min()
+    forms = rows["job"].map(regularizer_form)
     kinds = {
         f"batch {smallest}": (rows["batch_size"] == smallest) & ~rows["regularized"],
         "full batch, same steps": (rows["epochs"] > epochs_fixed) & ~rows["regularized"],
-        "full batch + regularizer": rows["regularized"],
     }
+    kinds |= {f"full batch + regularizer ({name})": forms == form for form, (_, name) in FORMS.items()}
+    palette = dict(zip(kinds, ["C0", "C3", *(colour for colour, _ in FORMS.values())]))
     shown = pd.concat([rows[chosen].assign(run_kind=kind) for kind, chosen in kinds.items()])
-    sns.lineplot(data=shown, x="step", y="value", hue="run_kind", units="seed", estimator=None, ax=axis)
+    sns.lineplot(
+        data=shown, x="step", y="value", hue="run_kind", palette=palette, units="seed", estimator=None, ax=axis
+    )
     axis.set_yscale("log")
     axis.set(
         xlabel="optimizer step",

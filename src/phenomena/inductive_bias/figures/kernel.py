@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from phenomena.common.plotting import log_step_axis
-from phenomena.inductive_bias.figures import summary_rows
+from phenomena.inductive_bias.figures import interval_text, method_text, summary_rows
 from phenomena.inductive_bias.metrics import last_records
 
 
@@ -25,12 +25,10 @@ def plot(curves: pd.DataFrame, functions: pd.DataFrame, summary: pd.DataFrame) -
     else:
         axes[1].set_visible(False)
     draw_functions(axes[2], functions)
-    text = ""
-    if len(slopes):
-        row = slopes.iloc[0]
-        text = (
-            f"\n(relative kernel change ~ width^{row['value']:.2f}, 95% interval [{row['low']:.2f}, {row['high']:.2f}])"
-        )
+    fits = [(axis, rows.iloc[0]) for axis, rows in (("width", slopes), ("alpha", alpha_slopes)) if len(rows)]
+    text = "; ".join(f"{axis}^{interval_text(row, digits=2)}" for axis, row in fits)
+    if fits:
+        text = f"\n(relative kernel change ~ {text}, {method_text(fits[0][1])})"
     figure.suptitle("Wide networks train lazily: their tangent kernel barely moves" + text, y=1.05)
     figure.tight_layout()
     return figure
@@ -48,7 +46,7 @@ def draw_change(axis: plt.Axes, change: pd.DataFrame, column: str, slopes: pd.Da
             x,
             np.exp(intercept) * x ** row["value"],
             color="C3",
-            label=f"fit: slope {row['value']:.2f} [{row['low']:.2f}, {row['high']:.2f}]",
+            label=f"slope {row['value']:.2f} [{row['low']:.2f}, {row['high']:.2f}]\n(per-seed fits, t-interval)",
         )
     log_step_axis(axis, "x")
     axis.set_yscale("log")
