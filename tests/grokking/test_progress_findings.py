@@ -15,6 +15,7 @@ from phenomena.grokking.progress_findings import (
     final_effective_frequencies,
     progress_findings,
     restricted_loss_lead,
+    unit_runs,
 )
 
 SEEDS, SETS, REPLICATES = 5, 5, 400
@@ -153,3 +154,17 @@ def test_findings_on_a_hand_made_table():
     sparsity = rows.loc["effective_frequencies_vs_permuted"]
     assert sparsity["estimate"] == pytest.approx(1 / 8) and sparsity["control_estimate"] == pytest.approx(40.0)
     assert sparsity["verdict"] == "effect" and "uses 5.0 Fourier frequencies" in sparsity["statement"]
+
+
+def test_the_units_are_the_grokking_runs_at_the_fraction_with_most_seeds():
+    runs = [("adamw", 1.0, 0.3, seed) for seed in range(5)] + [("adamw", 1.0, 0.4, seed) for seed in range(3)]
+    runs += [("adamw", 0.0, 0.3, 0), ("grokfast", 1.0, 0.3, 0), ("adamw", 1.0, 0.5, 9)]
+    rows = [
+        {"run": f"{o}_wd{wd}_frac{f}_seed{s}", "seed": s, "optimizer": o, "weight_decay": wd, "train_fraction": f,
+         "control": control}
+        for o, wd, f, s in runs
+        for control in ("none", "random_frequencies")
+    ]  # fmt: skip
+    rows.append({**rows[-1], "run": "uncontrolled", "control": "none", "train_fraction": 0.5, "seed": 10})
+    units = unit_runs(pd.DataFrame(rows))
+    assert list(units["run"]) == [f"adamw_wd1.0_frac0.3_seed{s}" for s in range(5)]
