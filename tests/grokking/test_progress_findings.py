@@ -119,16 +119,17 @@ def test_the_sparsity_interval_covers_the_true_ratio_and_detects_it_only_when_pl
 
 def hand_made() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Three seeds below a band at 2.0 from step 50 on, below half of it from steps 100, 200, 400,
-    reaching 95% at 400, 800, 1600 (leads of exactly 4); effective frequencies 5 against 40
-    permuted (ratio 1/8) at the last step."""
+    reaching 95% at 400, 800, 1600 (leads of exactly 4); as placebo, random set 2 falls below half
+    of set 1 at the last step; effective frequencies 5 against 40 permuted (ratio 1/8) at the last step."""
     steps = [50, 100, 200, 400, 800, 1600]
     rows = []
     for seed, leave in enumerate([100, 200, 400]):
         run = f"seed{seed}"
-        own = [1.9 if step < leave else 0.5 for step in steps]
+        own = [1.9 if step < leave else 0.3 for step in steps]
         for split in ("train", "val"):
             rows.append(frame(run, seed, "none", 0, steps, own, split=split))
             rows.append(frame(run, seed, "random_frequencies", 1, steps, [2.0] * 6, split=split))
+            rows.append(frame(run, seed, "random_frequencies", 2, steps, [2.2] * 5 + [0.9], split=split))
         rows.append(
             frame(run, seed, "none", 0, steps, [30.0] * 5 + [5.0], split="model", metric="effective_frequencies")
         )
@@ -147,6 +148,8 @@ def test_findings_on_a_hand_made_table():
     for split in ("train", "val"):
         row = rows.loc[f"restricted_loss_lead_{split}"]
         assert row["estimate"] == pytest.approx(4.0) and row["verdict"] == "effect" and row["n_units"] == 3
+        assert row["control_estimate"] == pytest.approx(0.5)  # set 2 departs from set 1, set 1 never from set 2
+        assert "departs so in 50% of 6" in row["statement"]
         assert (
             "steps 100, 200, 400, 95% at 400, 800, 1,600; below the controls' lower edge for good from steps 50, 50, 50"
             in row["statement"]

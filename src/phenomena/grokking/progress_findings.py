@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from phenomena.common.findings import Estimate, Finding
-from phenomena.common.stats import geometric_mean_interval, mean_interval, no_interval
+from phenomena.common.stats import binomial_interval, geometric_mean_interval, mean_interval, no_interval
 from phenomena.grokking.controls import DEPARTURE_FACTOR, RANDOM_BAND, departure_steps
 from phenomena.grokking.runs import BASELINE_OPTIMIZER
 
@@ -61,12 +61,35 @@ def lead_interval(leads: pd.Series, units: str = "seeds"):
     return geometric_mean_interval(finite.to_numpy(), units)
 
 
+def placebo_departures(progress: pd.DataFrame, runs, split: str) -> pd.Series:
+    """The departure detector on a placebo: each random-frequency set of each of ``runs`` taken
+    as if it were the key set, against the run's other random sets; one departure step (NaN: none)
+    per (run, set) that has a band."""
+    rows = progress[
+        (progress["metric"] == "restricted_loss") & (progress["split"] == split)
+        & (progress["control"] == "random_frequencies") & progress["run"].isin(list(runs))
+    ]  # fmt: skip
+    placebos = []
+    for number in sorted(rows["frequency_set"].unique()):
+        placebo = rows.assign(run=rows["run"] + f"#{number}")
+        placebos.append(
+            placebo.assign(control=np.where(placebo["frequency_set"] == number, "none", "random_frequencies"))
+        )
+    if not placebos:
+        return pd.Series(dtype=float)
+    return departure_steps(pd.concat(placebos, ignore_index=True), split=split, factor=DEPARTURE_FACTOR)
+
+
 def restricted_loss_lead(progress: pd.DataFrame, summary: pd.DataFrame, *, split: str) -> Estimate:
     """Steps to 95% validation accuracy over the restricted loss's departure from its random
-    band on ``split``, per seed; geometric mean over the seeds of :func:`unit_runs`."""
+    band on ``split``, per seed; geometric mean over the seeds of :func:`unit_runs`. The
+    control's interval: how often the departure detector fires on a placebo
+    (:func:`placebo_departures`), with its exact binomial interval."""
     units = unit_runs(progress)
     leads = departure_leads(progress, summary, split).reindex(units["run"])
     interval = lead_interval(leads["lead"])
+    placebo = placebo_departures(progress, units["run"], split)
+    control = binomial_interval(int(placebo.notna().sum()), len(placebo), "random sets of the seeds")
     edge = departure_steps(progress, split=split, controls=RANDOM_BAND).reindex(units["run"])
     slots = {
         "factor": DEPARTURE_FACTOR,
@@ -77,8 +100,9 @@ def restricted_loss_lead(progress: pd.DataFrame, summary: pd.DataFrame, *, split
         "missing": int(leads["lead"].isna().sum()),
         "departures": ", ".join(f"{d:,.0f}" if np.isfinite(d) else "never" for d in leads["departure"]),
         "jumps": ", ".join(f"{g:,.0f}" if np.isfinite(g) else "never" for g in leads["grokking"]),
+        "placebos": len(placebo),
     }
-    return Estimate(interval, slots=slots)
+    return Estimate(interval, control=control, slots=slots)
 
 
 def final_effective_frequencies(progress: pd.DataFrame) -> pd.DataFrame:
@@ -120,7 +144,9 @@ LEAD_SENTENCE = (
     "{estimate:.2f}x as late as their restricted loss on the {split_name} falls for good below {factor:g}x the "
     "lowest of its random-frequency controls (95% CI {low:.2f}-{high:.2f}, {method} over {n_units} {units}; "
     "there at steps {departures}, 95% at {jumps}; below the controls' lower edge for good from steps "
-    "{edge_departures}; {missing} of {seeds} seeds without both left out): {verdict}"
+    "{edge_departures}; {missing} of {seeds} seeds without both left out): {verdict}. Placebo: a random set against "
+    "the run's other random sets departs so in {control_estimate:.0%} of {placebos} (95% CI "
+    "{control_low:.0%}-{control_high:.0%})"
 )
 
 
@@ -129,7 +155,8 @@ def progress_findings(section: dict) -> list[Finding]:
     del section  # the units come from the tables: the grokking runs measured beside their controls
     random_control = (
         "the restricted loss of the same run at random non-key frequency sets as large as its key set, "
-        "on the same snapshots and pairs (the departure is from the lowest of them)"
+        "on the same snapshots and pairs (the departure is from the lowest of them); control interval: the share of "
+        "placebo departures (one random set against the others), exact binomial"
     )
     leads = [
         Finding(
