@@ -77,7 +77,11 @@ def test_smoke_pipeline_measures_inside_grokking(smoke):
     check_tidy(progress)
     measures = {"restricted_loss", "excluded_loss", "effective_frequencies", "key_frequency_share"}
     assert measures <= set(progress["metric"])
-    assert progress["run"].nunique() == 5 and progress["key_frequencies"].str.len().gt(0).all()
+    measured_at = progress[progress["control"] != "permuted_residues"]  # a permutation measures every frequency
+    assert progress["run"].nunique() == 5 and measured_at["key_frequencies"].str.len().gt(0).all()
+    controls = progress.groupby("run")["control"].agg(set)  # every run beside its random controls
+    assert all({"random_frequencies", "permuted_residues"} <= found for found in controls)
+    assert {"train", "val"} <= set(progress.loc[progress["metric"] == "restricted_loss", "split"])
     logs = smoke / "results/grokking/logs"
     assert list((logs / "llc").glob("*.log")) and (logs / "llc.log").exists()
 

@@ -59,14 +59,16 @@ def progress() -> pd.DataFrame:
         memorizer = GrokkingRun("add", 31, 0.3, 0.0, "adamw", seed)
         for control, number, measured, scale in (
             ("none", 0, run, 1.0), ("memorizer", 0, memorizer, 2.0), ("random_frequencies", 1, run, 3.0),
+            ("permuted_residues", 1, run, 4.0),
         ):  # fmt: skip
             columns = {"study": "grokking", "run": run.name, "seed": seed, **run.sweep_columns()}
             extra = {"control": control, "frequency_set": number, "key_frequencies": "3 5"}
             extra["measured_run"] = measured.name
             for step in STEPS:
                 for split, metric, value in (
-                    ("train", "restricted_loss", scale * 3.0 / step**0.5), ("train", "excluded_loss", 3.0),
-                    ("train", "loss", 0.01), ("model", "effective_frequencies", 10.0),
+                    *[(split, "restricted_loss", scale * 3.0 / step**0.5) for split in ("train", "val")],
+                    ("train", "excluded_loss", 3.0), ("val", "excluded_loss", 3.0),
+                    ("train", "loss", 0.01), ("val", "loss", 0.5), ("model", "effective_frequencies", 10.0 * scale),
                     ("model", "key_frequency_share", 0.5),
                 ):  # fmt: skip
                     rows.append({**columns, **extra, "step": step, "split": split, "metric": metric, "value": value})

@@ -8,20 +8,18 @@ import pytest
 import torch
 
 from phenomena.common.config import load_config
+from phenomena.common.tables import read_parquet
+from phenomena.grokking.controls import departure_from_controls
 from phenomena.grokking.data import make_dataset
-from phenomena.grokking.progress import (
+from phenomena.grokking.fourier import (
     all_pair_inputs,
-    departure_from_controls,
-    draw_random_frequencies,
     effective_frequencies,
     fourier_frequencies,
     frequency_norms,
     key_frequencies,
-    progress_measures,
-    progress_table,
     restricted_and_excluded_logits,
-    run_progress,
 )
+from phenomena.grokking.progress import data_splits, progress_measures, progress_table, run_progress
 from phenomena.grokking.runs import GrokkingRun, resolved_settings
 from phenomena.grokking.train import train_run
 
@@ -103,10 +101,11 @@ class WaveModel(torch.nn.Module):
 
 def test_a_pure_algorithm_has_low_restricted_loss_and_chance_excluded_loss():
     data = make_dataset("add", P, 0.5, seed=0)
-    measures = progress_measures(WaveModel(P, 4, scale=2000.0), "add", P, data.train_inputs, data.train_labels, [4])
-    assert measures["restricted_loss"] == pytest.approx(measures["full_loss"], abs=1e-6)
-    assert measures["restricted_loss"] < 0.01
-    assert measures["excluded_loss"] == pytest.approx(math.log(P), rel=1e-6)  # nothing left: uniform logits
+    measures = progress_measures(WaveModel(P, 4, scale=2000.0), "add", P, data_splits(data), [4])
+    for split in ("train", "val"):  # the algorithm holds on every pair, seen or not
+        assert measures[f"{split}_restricted_loss"] == pytest.approx(measures[f"{split}_full_loss"], abs=1e-6)
+        assert measures[f"{split}_restricted_loss"] < 0.01
+        assert measures[f"{split}_excluded_loss"] == pytest.approx(math.log(P), rel=1e-6)  # nothing left: uniform
     assert measures["effective_frequencies"] == pytest.approx(1.0)
     assert measures["key_frequency_share"] == pytest.approx(1.0)
 
@@ -114,7 +113,7 @@ def test_a_pure_algorithm_has_low_restricted_loss_and_chance_excluded_loss():
 def test_progress_measures_refuse_a_non_additive_operation():
     data = make_dataset("div", P, 0.5, seed=0)
     with pytest.raises(ValueError, match="additive operation"):
-        progress_measures(WaveModel(P, 4, 1.0), "div", P, data.train_inputs, data.train_labels, [4])
+        progress_measures(WaveModel(P, 4, 1.0), "div", P, data_splits(data), [4])
 
 
 def test_run_progress_takes_key_frequencies_from_the_last_snapshot():
@@ -122,26 +121,12 @@ def test_run_progress_takes_key_frequencies_from_the_last_snapshot():
     model = WaveModel(P, 6, scale=10.0)
     grokked = {name: t.clone() for name, t in model.state_dict().items()}
     noisy = {"embed.weight": torch.randn(P + 1, 4, generator=torch.Generator().manual_seed(3))}
-    table, keys = run_progress(
-        model,
-        {100: noisy, 900: grokked},
-        "add",
-        P,
-        data.train_inputs,
-        data.train_labels,
-        norm_fraction=0.9,
-        max_key_frequencies=4,
-    )
+    snapshots = {100: noisy, 900: grokked}
+    table, keys = run_progress(model, snapshots, "add", P, data_splits(data), norm_fraction=0.9, max_key_frequencies=4)
     assert keys == [6]
     assert list(table["step"]) == [100, 900]
     share = table.set_index("step")["key_frequency_share"]
     assert share[900] == pytest.approx(1.0) and share[100] < 0.5
-
-
-def test_random_frequency_sets_avoid_the_keys_and_repeat_with_the_seed():
-    sets = draw_random_frequencies(P, KEYS, count=4, seed=1)
-    assert len(sets) == 4 and all(len(s) == len(KEYS) and not set(s) & set(KEYS) for s in sets)
-    assert sets == draw_random_frequencies(P, KEYS, count=4, seed=1) != draw_random_frequencies(P, KEYS, 4, seed=2)
 
 
 def test_memorizer_control_keeps_a_higher_restricted_loss_than_the_grokking_run(repo, tmp_path):
@@ -163,14 +148,36 @@ def test_memorizer_control_keeps_a_higher_restricted_loss_than_the_grokking_run(
         train_run(resolved_settings(study, run), data, tmp_path / run.name)
         files = {"snapshots": tmp_path / run.name / "snapshots.pt", "dataset": data}
         runs[run.name] = {"run": asdict(run), **files}
-    table = progress_table(runs, key_norm_fraction=0.9, max_key_frequencies=4, random_frequency_sets=3)
+    table = progress_table(
+        runs, key_norm_fraction=0.9, max_key_frequencies=4, random_frequency_sets=3, residue_permutations=3
+    )
     grokking, memorizer = list(runs)
-    restricted = table[(table["metric"] == "restricted_loss") & (table["run"] == grokking)]
+    restricted = table[
+        (table["metric"] == "restricted_loss") & (table["run"] == grokking) & (table["split"] == "train")
+    ]
     last = restricted[restricted["step"] == 300].set_index(["control", "frequency_set"])["value"]
     assert set(last.index.get_level_values("control")) == {"none", "memorizer", "random_frequencies"}
     assert last["memorizer", 0] > 2 * last["none", 0]
     assert last["random_frequencies"].min() > last["none", 0]
-    controls = table[table["control"] != "none"]
-    assert set(controls["run"]) == {grokking} and set(controls["measured_run"]) == {grokking, memorizer}
     assert departure_from_controls(table, grokking) <= 300
-    assert np.isnan(departure_from_controls(table, memorizer))  # a control has no controls of its own
+    # every run gets its random controls, the memorizer too; only the grokking run has a memorizer
+    controls = table.groupby("run")["control"].agg(set)
+    assert controls[grokking] == {"none", "memorizer", "random_frequencies", "permuted_residues"}
+    assert controls[memorizer] == {"none", "random_frequencies", "permuted_residues"}
+    assert set(table.loc[table["control"] == "memorizer", "measured_run"]) == {memorizer}
+    sets = table[table["control"].isin(["random_frequencies", "permuted_residues"])].groupby("run")["frequency_set"]
+    assert (sets.nunique() == 3).all()
+    # the losses on both splits; the full loss on the validation pairs is the one training logged
+    losses = table[table["metric"].isin(["restricted_loss", "excluded_loss", "loss"])]
+    assert set(losses["split"]) == {"train", "val"}
+    own = table[(table["run"] == grokking) & (table["control"] == "none") & (table["step"] == 300)]
+    history = read_parquet(tmp_path / grokking / "history.parquet")
+    logged = history[(history["step"] == 300) & (history["metric"] == "loss")].set_index("split")["value"]
+    full = own[own["metric"] == "loss"].set_index("split")["value"]
+    np.testing.assert_allclose(full[["train", "val"]], logged[["train", "val"]], rtol=1e-4)
+    # the grokked embedding is sparser than itself with its residues permuted
+    effective = table[
+        (table["run"] == grokking) & (table["metric"] == "effective_frequencies") & (table["step"] == 300)
+    ]
+    by_control = effective.groupby("control")["value"]
+    assert by_control.max()["none"] < by_control.min()["permuted_residues"]

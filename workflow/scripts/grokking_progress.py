@@ -1,4 +1,5 @@
-"""Rule grokking_progress: Nanda et al.'s progress measures at every snapshot of every additive run."""
+"""Rule grokking_progress: Nanda et al.'s progress measures at every snapshot of every additive run,
+beside its controls."""
 
 from phenomena.common.runtime import output_to_log, set_threads
 from phenomena.common.tables import write_parquet
