@@ -203,7 +203,11 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
         ),
         (  # the map's size grid: its size-grid jobs only, not the model-wise jobs or the source
             "double_descent:\n  sample_wise: {num_train: [250, 750, 1000]}",
-            {"double_descent_size_grid", "double_descent_metrics"},
+            {"double_descent_size_grid", "double_descent_random_features_sizes", "double_descent_metrics"},
+        ),
+        (  # the map's random-feature control: neither the networks nor the other random features
+            "double_descent:\n  sample_wise: {random_features: [250]}",
+            {"double_descent_random_features_sizes", "double_descent_metrics"},
         ),
         ("double_descent:\n  metrics: {min_peak_rise: 0.03}", {"double_descent_metrics"}),
         (
