@@ -108,8 +108,12 @@ def test_smoke_double_descent_writes_its_tables_and_figures(smoke):
     assert {"interpolation_threshold", "peak_at", "peak_test_error", "largest_test_error"} <= set(summary.columns)
     assert summary.loc[summary["sweep"] == "random_features", "peak_at"].item() == 200  # features = samples
     size_grid = read_parquet(metrics / "sample_wise_summary.parquet")
-    assert sorted(size_grid["width"]) == [4, 16] and {"interpolation_size", "rise_low"} <= set(size_grid.columns)
+    assert sorted(size_grid["width"]) == [4, 16] and {"interpolation_size", "qualifies"} <= set(size_grid.columns)
     check_tidy(read_parquet(metrics / "random_features.parquet"))
+    control = read_parquet(metrics / "random_features_sample_wise_summary.parquet")  # smoke.yaml: P = 500
+    assert control["features"].tolist() == [500] and control["peak_size"].tolist() == [500]
+    findings = read_parquet(smoke / "results/double_descent/findings.parquet")
+    assert findings.set_index("finding").loc["random_features_control", "verdict"] == "effect"
     for figure in FIGURES["double_descent"]:
         assert (smoke / f"results/double_descent/figures/{figure}.pdf").stat().st_size > 10_000
     # one job per width and noise level (its seeds one stack), and one per map width (the map's

@@ -1,4 +1,5 @@
-# Double descent: source data -> stacked training (model-wise jobs, sample-wise size grids) -> metrics.
+# Double descent: source data -> stacked training (model-wise jobs, sample-wise size grids) and
+# random features (along features; along the map's sizes, its positive control) -> metrics.
 # Figures, the target rule and where each rule runs: src/phenomena/double_descent/study.py.
 # Rule files share one namespace: names here start with the study's (DD_, dd_, double_descent_).
 # Every job makes its training sets from the source itself (milliseconds): no job per training set.
@@ -95,8 +96,9 @@ rule double_descent_random_features:
         "../scripts/double_descent_random_features.py"
 
 
-# The map's positive control: random features along the same size grid, noise and seeds (seconds
-# per curve, no training); its params leave out the widths, so a new width does not rerun it.
+# The map's positive control: random features along the same size grid, noise and seeds (no
+# training: ~95 CPU-seconds for the default's 72 fits); its params leave out the widths, so a
+# new width does not rerun it.
 rule double_descent_random_features_sizes:
     input:
         DD_SOURCE,
