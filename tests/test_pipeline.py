@@ -203,20 +203,25 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
         ("grokking:\n  llc: {sampler: {draws: 50}}", {"grokking_llc_trajectory", "grokking_llc", "grokking_llc_lead"}),
         (
             "double_descent:\n  optimizer: {lr: 0.002}",
-            {"double_descent_train", "double_descent_size_grid", "double_descent_metrics"},
+            {"double_descent_train", "double_descent_size_grid", "double_descent_metrics", "double_descent_findings"},
         ),
         (  # the map's size grid: its size-grid jobs only, not the model-wise jobs or the source
             "double_descent:\n  sample_wise: {num_train: [250, 750, 1000]}",
-            {"double_descent_size_grid", "double_descent_random_features_sizes", "double_descent_metrics"},
+            {
+                "double_descent_size_grid",
+                "double_descent_random_features_sizes",
+                "double_descent_metrics",
+                "double_descent_findings",
+            },
         ),
         (  # the map's random-feature control: neither the networks nor the other random features
             "double_descent:\n  sample_wise: {random_features: [250]}",
-            {"double_descent_random_features_sizes", "double_descent_metrics"},
+            {"double_descent_random_features_sizes", "double_descent_metrics", "double_descent_findings"},
         ),
-        ("double_descent:\n  metrics: {min_peak_rise: 0.03}", {"double_descent_metrics"}),
+        ("double_descent:\n  metrics: {min_peak_rise: 0.03}", {"double_descent_metrics", "double_descent_findings"}),
         (
             "double_descent:\n  random_features: {features: [50, 200, 800]}",
-            {"double_descent_random_features", "double_descent_metrics"},
+            {"double_descent_random_features", "double_descent_metrics", "double_descent_findings"},
         ),
         ("tree_search:\n  arena: {bootstrap_samples: 30}", {"tree_search_metrics"}),
         (
