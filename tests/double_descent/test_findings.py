@@ -216,6 +216,7 @@ def test_findings_on_hand_made_tables():
     expected = np.exp(np.mean(np.log(noisy[:, THRESHOLD] / noisy[:, -1])))
     assert height.interval.estimate == pytest.approx(expected) and height.slots["peak_widths"] == "61, 61, 61"
     assert height.control.estimate == pytest.approx(clean[0, THRESHOLD] / clean[0, -1])
+    assert height.slots["versus_clean"] == pytest.approx(expected / height.control.estimate)
     none_rise = sample_wise_rises(
         summary_table("width", [21, 27, 36], [False] * 3, qualifies=[False, True, True]),
         summary_table("features", [500, 1000], [True, True]),

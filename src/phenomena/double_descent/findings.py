@@ -46,19 +46,25 @@ def model_wise_rise(summary: pd.DataFrame) -> Estimate:
 def model_wise_peak_height(summary: pd.DataFrame, final: pd.DataFrame) -> Estimate:
     """Noisy test error at each seed's peak over its largest width's error (geometric mean, t on
     logs), with where the peak lies against the interpolation threshold; the control is the
-    clean curve's error at the same widths over its own largest width's."""
+    clean curve's error at the same widths over its own largest width's, and the slots
+    ``versus_clean*`` the two ratios' quotient paired by seed (how much of the height is the
+    bump rather than the fall of error with width that clean labels show too)."""
     rows = _error_rows(summary)
     noisy, clean = rows["label_noise"].max(), rows["label_noise"].min()
     peaks = rows[(rows["label_noise"] == noisy) & rows["peak_at"].notna()].set_index("seed")
     interval = geometric_mean_interval(peaks["peak_to_largest"], units="seeds with a peak")
     test = final[(final["sweep"] == "model_wise") & (final["metric"] == "error") & (final["split"] == "test")]
     clean_test = test[test["label_noise"] == clean].set_index(["width", "seed"])["value"].unstack()
-    control = None
+    control, versus = None, geometric_mean_interval([], units="seeds")
     if noisy != clean and len(peaks):
         largest = clean_test.index.max()
         ratios = [clean_test.loc[peaks.loc[s, "peak_at"], s] / clean_test.loc[largest, s] for s in peaks.index]
         control = geometric_mean_interval(ratios, units="seeds")
+        versus = geometric_mean_interval(peaks["peak_to_largest"].to_numpy() / ratios, units="seeds")
     slots = {
+        "versus_clean": versus.estimate,
+        "versus_clean_low": versus.low,
+        "versus_clean_high": versus.high,
         "noise": noisy,
         "peak_widths": _listed(peaks["peak_at"]),
         "thresholds": _listed(peaks["interpolation_threshold"]),
@@ -146,7 +152,8 @@ def findings(section: dict) -> list[Finding]:
                     "With {noise:.0%} label noise test error peaks at widths {peak_widths} (interpolation thresholds "
                     "{thresholds}: {grid_points} grid points away) at {estimate:.2f}x the widest network's error "
                     "(95% CI {low:.2f}-{high:.2f}x, {method} over {n_units} of {seeds} seeds); clean labels at the "
-                    "same widths: {control_estimate:.2f}x ({control_low:.2f}-{control_high:.2f}x)"
+                    "same widths: {control_estimate:.2f}x ({control_low:.2f}-{control_high:.2f}x); noisy over clean, "
+                    "paired by seed: {versus_clean:.2f}x ({versus_clean_low:.2f}-{versus_clean_high:.2f}x)"
                 ),
                 control="clean labels at the noisy peak widths",
                 null=1.0,
