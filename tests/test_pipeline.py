@@ -112,8 +112,12 @@ def test_smoke_double_descent_writes_its_tables_and_figures(smoke):
     assert {"interpolation_threshold", "peak_at", "peak_test_error", "largest_test_error"} <= set(summary.columns)
     assert summary.loc[summary["sweep"] == "random_features", "peak_at"].item() == 200  # features = samples
     size_grid = read_parquet(metrics / "sample_wise_summary.parquet")
-    assert sorted(size_grid["width"]) == [4, 16] and {"interpolation_size", "rise_low"} <= set(size_grid.columns)
+    assert sorted(size_grid["width"]) == [4, 16] and {"interpolation_size", "qualifies"} <= set(size_grid.columns)
     check_tidy(read_parquet(metrics / "random_features.parquet"))
+    control = read_parquet(metrics / "random_features_sample_wise_summary.parquet")  # smoke.yaml: P = 500
+    assert control["features"].tolist() == [500] and control["peak_size"].tolist() == [500]
+    findings = read_parquet(smoke / "results/double_descent/findings.parquet")
+    assert findings.set_index("finding").loc["random_features_control", "verdict"] == "effect"
     for figure in FIGURES["double_descent"]:
         assert (smoke / f"results/double_descent/figures/{figure}.pdf").stat().st_size > 10_000
     # one job per width and noise level (its seeds one stack), and one per map width (the map's
@@ -204,16 +208,25 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
         ("grokking:\n  llc: {sampler: {draws: 50}}", {"grokking_llc_trajectory", "grokking_llc", "grokking_llc_lead"}),
         (
             "double_descent:\n  optimizer: {lr: 0.002}",
-            {"double_descent_train", "double_descent_size_grid", "double_descent_metrics"},
+            {"double_descent_train", "double_descent_size_grid", "double_descent_metrics", "double_descent_findings"},
         ),
         (  # the map's size grid: its size-grid jobs only, not the model-wise jobs or the source
             "double_descent:\n  sample_wise: {num_train: [250, 750, 1000]}",
-            {"double_descent_size_grid", "double_descent_metrics"},
+            {
+                "double_descent_size_grid",
+                "double_descent_random_features_sizes",
+                "double_descent_metrics",
+                "double_descent_findings",
+            },
         ),
-        ("double_descent:\n  metrics: {min_peak_rise: 0.03}", {"double_descent_metrics"}),
+        (  # the map's random-feature control: neither the networks nor the other random features
+            "double_descent:\n  sample_wise: {random_features: [250]}",
+            {"double_descent_random_features_sizes", "double_descent_metrics", "double_descent_findings"},
+        ),
+        ("double_descent:\n  metrics: {min_peak_rise: 0.03}", {"double_descent_metrics", "double_descent_findings"}),
         (
             "double_descent:\n  random_features: {features: [50, 200, 800]}",
-            {"double_descent_random_features", "double_descent_metrics"},
+            {"double_descent_random_features", "double_descent_metrics", "double_descent_findings"},
         ),
         ("tree_search:\n  arena: {bootstrap_samples: 30}", {"tree_search_metrics"}),
         (

@@ -74,6 +74,7 @@ KINDS: dict[str, tuple[dict[str, str], list[str]]] = {
         [
             "grokking_progress",
             "double_descent_random_features",
+            "double_descent_random_features_sizes",
             "tree_search_arena",
             "tree_search_solver_accuracy",
         ],

@@ -7,10 +7,8 @@ import pandas as pd
 import pytest
 
 from phenomena.double_descent.metrics import (
-    SIZE_GRID_COLUMNS,
     SUMMARY_COLUMNS,
     locate_peak,
-    size_grid_summary,
     summarize,
 )
 
@@ -99,63 +97,6 @@ def test_wiggle_below_the_minimum_rise_is_no_peak():
     strict = locate_peak(WIDTHS, train, test, tolerance=0.01, sweep="model_wise", min_rise=0.02)
     assert loose["peak_at"] == 16 and loose["peak_rise"] == pytest.approx(0.01)
     assert math.isnan(strict["peak_at"]) and strict["peak_rise"] == pytest.approx(0.01)
-
-
-def size_grid_rows(width, seed, sizes, train, test):
-    return [
-        {"sweep": "sample_wise", "width": width, "num_train": n, "label_noise": 0.15, "seed": seed}
-        | {"split": split, "metric": "error", "value": value}
-        for n, train_value, test_value in zip(sizes, train, test)
-        for split, value in (("train", train_value), ("test", test_value))
-    ]
-
-
-SIZES = [250, 500, 1000, 2000, 4000]
-
-
-def synthetic_map(seeds=(0, 1, 2), jitter=0.0):
-    """Width w fits every size up to its capacity; test error peaks at the first size it cannot fit."""
-    rows = []
-    capacity = {8: 500, 16: 1000, 32: 2000, 64: 8000}
-    for width, fits in capacity.items():
-        train = [0.0 if n <= fits else 0.05 * np.log2(n / fits) + 0.03 for n in SIZES]
-        peak = next((i for i, n in enumerate(SIZES) if n > fits), None)
-        test = [0.6 - 0.05 * i + (0.08 if i == peak or (peak and i == peak - 1) else 0.0) for i in range(len(SIZES))]
-        for seed in seeds:
-            rows += size_grid_rows(width, seed, SIZES, train, [value + jitter * seed for value in test])
-    return pd.DataFrame(rows)
-
-
-def test_interpolation_size_is_each_widths_largest_size_still_fitted():
-    summary = size_grid_summary(synthetic_map(), tolerance=0.01, min_rise=0.02).set_index("width")
-    assert list(summary.columns) == SIZE_GRID_COLUMNS[1:]
-    assert summary["interpolation_size"].to_dict() == {8: 500, 16: 1000, 32: 2000, 64: 4000}
-    assert summary.loc[[8, 16, 32], "peak_size"].tolist() == [500, 1000, 2000]  # rises most where it just fits
-    assert summary.loc[[8, 16, 32], "threshold_to_peak_grid_points"].tolist() == [0, 0, 0]
-    assert summary.loc[[8, 16, 32], "seeds_peak_within_one_step"].tolist() == [3, 3, 3]
-    assert summary["peak_within_one_step"].tolist() == [True, True, True, False]
-    assert math.isnan(summary.loc[64, "peak_size"])  # monotone: more data only helps
-    assert summary.loc[64, "rise"] == 0 and not summary.loc[64, "rises_with_more_data"]
-
-
-def test_a_width_that_fits_no_size_has_no_interpolation_size():
-    final = pd.DataFrame(size_grid_rows(4, 0, SIZES, [0.2] * 5, [0.7, 0.65, 0.6, 0.55, 0.5]))
-    (row,) = size_grid_summary(final, tolerance=0.01, min_rise=0.02).itertuples()
-    assert math.isnan(row.interpolation_size) and math.isnan(row.peak_size)
-
-
-def test_rise_interval_spans_the_seeds_and_excludes_zero_only_when_every_seed_rises():
-    rows = []
-    for seed, bump in enumerate([0.10, 0.09, 0.11]):
-        rows += size_grid_rows(16, seed, SIZES, [0, 0, 0, 0.1, 0.2], [0.6, 0.5, 0.5 + bump, 0.45, 0.4])
-    rising = size_grid_summary(pd.DataFrame(rows), tolerance=0.01, min_rise=0.02).iloc[0]
-    assert rising["rise"] == pytest.approx(0.10) and rising["rises_with_more_data"]
-    assert 0.09 - 1e-9 <= rising["rise_low"] <= rising["rise"] <= rising["rise_high"] <= 0.11 + 1e-9
-    rows = []
-    for seed, bump in enumerate([0.10, -0.05, -0.05]):
-        rows += size_grid_rows(16, seed, SIZES, [0, 0, 0, 0.1, 0.2], [0.6, 0.5, 0.5 + bump, 0.45, 0.4])
-    one_seed = size_grid_summary(pd.DataFrame(rows), tolerance=0.01, min_rise=0.02).iloc[0]
-    assert one_seed["rise_low"] == 0 and not one_seed["rises_with_more_data"]
 
 
 def test_loss_peak_is_read_against_the_error_threshold():

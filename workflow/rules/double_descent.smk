@@ -1,4 +1,5 @@
-# Double descent: source data -> stacked training (model-wise jobs, sample-wise size grids) -> metrics.
+# Double descent: source data -> stacked training (model-wise jobs, sample-wise size grids) and
+# random features (along features; along the map's sizes, its positive control) -> metrics.
 # Figures, the target rule and where each rule runs: src/phenomena/double_descent/study.py.
 # Rule files share one namespace: names here start with the study's (DD_, dd_, double_descent_).
 # Every job makes its training sets from the source itself (milliseconds): no job per training set.
@@ -8,6 +9,7 @@ DOUBLE_DESCENT = config["double_descent"]
 DD_JOBS = dd_runs.plan_jobs(DOUBLE_DESCENT)
 DD_SIZE_GRID_JOBS = dd_runs.plan_size_grid_jobs(DOUBLE_DESCENT)
 DD_RANDOM_FEATURES = DOUBLE_DESCENT["random_features"]
+DD_SIZE_CONTROL = dd_runs.size_control_spec(DOUBLE_DESCENT)
 DD_DIR = STUDIES["double_descent"].results(RESULTS)
 DD_SOURCE = f"{DD_DIR}/data/source.pt"
 DD_TABLES = [
@@ -17,6 +19,8 @@ DD_TABLES = [
     "random_features",
     "sample_wise_curves",
     "sample_wise_summary",
+    "random_features_sample_wise",
+    "random_features_sample_wise_summary",
 ]
 
 
@@ -92,6 +96,25 @@ rule double_descent_random_features:
         "../scripts/double_descent_random_features.py"
 
 
+# The map's positive control: random features along the same size grid, noise and seeds (no
+# training: ~95 CPU-seconds for the default's 72 fits); its params leave out the widths, so a
+# new width does not rerun it.
+rule double_descent_random_features_sizes:
+    input:
+        DD_SOURCE,
+    output:
+        f"{DD_DIR}/random_features/sample_wise.parquet",
+    log:
+        f"{DD_DIR}/logs/random_features_sample_wise.log",
+    threads: config["threads_per_job"]
+    resources:
+        **job_resources("double_descent_random_features_sizes"),
+    params:
+        spec=DD_SIZE_CONTROL,
+    script:
+        "../scripts/double_descent_random_features_sizes.py"
+
+
 rule double_descent_metrics:
     input:
         histories=expand(f"{DD_DIR}/runs/{{dd_job}}/history.parquet", dd_job=DD_JOBS),
@@ -101,6 +124,11 @@ rule double_descent_metrics:
         ),
         random_features=(
             rules.double_descent_random_features.output if DD_RANDOM_FEATURES else []
+        ),
+        random_features_sizes=(
+            rules.double_descent_random_features_sizes.output
+            if DD_SIZE_CONTROL
+            else []
         ),
     output:
         **{table: f"{DD_DIR}/metrics/{table}.parquet" for table in DD_TABLES},

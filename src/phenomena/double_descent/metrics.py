@@ -20,7 +20,7 @@ from phenomena.double_descent.runs import SWEEPS, sweep_members
 
 SWEEP_AXIS = {"model_wise": "width", "sample_wise": "num_train", "random_features": "features"}
 SUMMARY_SWEEPS = ("model_wise",)  # the network sweeps read one curve per noise level and seed
-""""Sample-wise is a map, one curve per width: :func:`size_grid_summary`."""
+"""Sample-wise is a map, one curve per width: :mod:`phenomena.double_descent.size_grid`."""
 SWEEP_METRIC = {"model_wise": "error", "sample_wise": "error", "random_features": "mse"}
 """The metric whose curve a sweep's summary reads: classification error for networks; squared
 error for random features, the loss their least-squares fit interpolates exactly at features = n.
@@ -118,11 +118,6 @@ def rises_above_best_so_far(values: np.ndarray) -> np.ndarray:
     return values - np.concatenate([[np.inf], running_best[:-1]])
 
 
-def largest_rise(values: np.ndarray) -> float:
-    """The largest rise of a curve above its best earlier value; 0 for a curve that never rises."""
-    return float(max(rises_above_best_so_far(values).max(), 0.0)) if len(values) > 1 else 0.0
-
-
 def summarize(
     final: pd.DataFrame, random_features: pd.DataFrame, *, tolerance: float, min_rise: float = 0.0
 ) -> pd.DataFrame:
@@ -174,84 +169,3 @@ def loss_peaks(final: pd.DataFrame, *, tolerance: float) -> list[dict]:
         key = {"sweep": "model_wise", "axis": "width", "metric": "loss", "label_noise": noise, "seed": int(seed)}
         rows.append({**key, **numbers})
     return rows
-
-
-SIZE_GRID_COLUMNS = [
-    "width",
-    "label_noise",
-    "seeds",
-    "interpolation_size",
-    "peak_size",
-    "peak_test_error",
-    "threshold_to_peak_grid_points",
-    "peak_within_one_step",
-    "seeds_peak_within_one_step",
-    "rise",
-    "rise_low",
-    "rise_high",
-    "rises_with_more_data",
-]
-
-
-def size_grid_summary(
-    final: pd.DataFrame, *, tolerance: float, min_rise: float, bootstrap_samples: int = 2000, level: float = 0.95
-) -> pd.DataFrame:
-    """One row per (width, label noise) of the sample-wise map, read from its seed-mean curves.
-
-    - ``interpolation_size``: n*(w), the largest training set whose seed-mean train error is at
-      most ``tolerance`` (NaN if none is); ``peak_size``: the size whose seed-mean test error
-      rises most above its best at smaller sizes, if it rises by ``min_rise`` at least.
-    - ``threshold_to_peak_grid_points``: steps of the size grid between the two;
-      ``peak_within_one_step``: the seed-mean peak exists and lies at most one step from n*;
-      ``seeds_peak_within_one_step``: seeds whose own peak lies within one step of their own n*.
-    - ``rise``: the largest rise of seed-mean test error with more data; ``rise_low`` and
-      ``rise_high``: its bootstrap interval over seeds (seeds drawn with replacement, ``level``);
-      ``rises_with_more_data``: the interval's low end is at least ``min_rise``.
-    """
-    rows = []
-    sample_wise = final[(final["sweep"] == "sample_wise") & (final["metric"] == "error")]
-    generator = np.random.default_rng(0)
-    for (width, noise), cell in sample_wise.groupby(["width", "label_noise"], sort=True):
-        train = cell[cell["split"] == "train"].pivot_table(index="num_train", columns="seed", values="value")
-        test = cell[cell["split"] == "test"].pivot_table(index="num_train", columns="seed", values="value")
-        sizes = train.index.to_numpy(dtype=float)
-        mean = locate_peak(
-            sizes,
-            train.mean(axis=1).to_numpy(),
-            test.mean(axis=1).to_numpy(),
-            tolerance=tolerance,
-            sweep="sample_wise",
-            min_rise=min_rise,
-        )
-        per_seed = [
-            locate_peak(
-                sizes,
-                train[s].to_numpy(),
-                test[s].to_numpy(),
-                tolerance=tolerance,
-                sweep="sample_wise",
-                min_rise=min_rise,
-            )
-            for s in train.columns
-        ]
-        drawn = generator.integers(0, test.shape[1], size=(bootstrap_samples, test.shape[1]))
-        resampled = [largest_rise(test.to_numpy()[:, choice].mean(axis=1)) for choice in drawn]
-        low, high = np.quantile(resampled, [(1 - level) / 2, (1 + level) / 2])
-        rows.append(
-            {
-                "width": int(width),
-                "label_noise": float(noise),
-                "seeds": int(test.shape[1]),
-                "interpolation_size": mean["interpolation_threshold"],
-                "peak_size": mean["peak_at"],
-                "peak_test_error": mean["peak_test_error"],
-                "threshold_to_peak_grid_points": mean["threshold_to_peak_grid_points"],
-                "peak_within_one_step": bool(mean["threshold_to_peak_grid_points"] <= 1),
-                "seeds_peak_within_one_step": sum(int(seed["threshold_to_peak_grid_points"] <= 1) for seed in per_seed),
-                "rise": mean["peak_rise"],
-                "rise_low": float(low),
-                "rise_high": float(high),
-                "rises_with_more_data": bool(low >= min_rise),
-            }
-        )
-    return pd.DataFrame(rows, columns=SIZE_GRID_COLUMNS)

@@ -5,6 +5,10 @@ fitted by the minimum-norm least-squares solution. With ``N < n`` the fit is a r
 at ``N = n`` it just interpolates, through a weight vector of exploding norm, and the test
 error peaks; beyond, the minimum-norm interpolant gets smoother as ``N`` grows and the test
 error falls again.
+
+The same regression along the *sample* axis (:func:`size_sweep`: ``N`` fixed, the training-set
+size ``n`` varied through ``N``) peaks at ``n = N``: the sample-wise map's positive control, a
+curve whose peak the sample-wise detector must find.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import torch
 
 from phenomena.common.naming import run_name
 from phenomena.common.tables import records_to_tidy
-from phenomena.double_descent.data import NUM_CLASSES, LabelledData
+from phenomena.double_descent.data import NUM_CLASSES, LabelledData, make_training_set
 
 STUDY = "double_descent"
 LOGGED_METRICS = {
@@ -82,6 +86,22 @@ def sweep_table(records: list[dict[str, float]], *, num_train: int, label_noise:
         for record in records
     ]
     return pd.concat(frames, ignore_index=True)
+
+
+def size_sweep(
+    source: LabelledData, sizes: list[int], feature_counts: list[int], *, label_noise: float, seed: int
+) -> pd.DataFrame:
+    """Sample-wise curves: each feature count fitted on every training-set size (tidy rows).
+
+    One seed draws the training subsets and noisy labels (as for the networks' map,
+    :func:`~phenomena.double_descent.data.make_training_set`) and one Gaussian projection for
+    every size, so along a curve only ``n`` changes."""
+    tables = []
+    for num_train in sizes:
+        training_set = make_training_set(source, num_train, label_noise, seed)
+        records = feature_sweep(training_set, feature_counts, seed)
+        tables.append(sweep_table(records, num_train=num_train, label_noise=label_noise, seed=seed))
+    return pd.concat(tables, ignore_index=True)
 
 
 def empty_table() -> pd.DataFrame:

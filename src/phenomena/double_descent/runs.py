@@ -161,6 +161,15 @@ def size_grid_recording(study: dict) -> dict[str, int]:
     return {"every": study["sample_wise"]["record_every"], "last": study["metrics"]["final_epochs"]}
 
 
+def size_control_spec(study: dict) -> dict | None:
+    """What the random-feature curves along the map's size grid depend on (the map's sizes,
+    noise and seeds, and the feature counts), or None when the map or the control is off."""
+    spec = study["sample_wise"]
+    if spec is None or not spec["random_features"]:
+        return None
+    return {key: spec[key] for key in ("num_train", "label_noise", "seeds", "random_features")}
+
+
 def check_study_config(study: dict) -> None:
     """Checks the JSON schema cannot express (it has checked types, ranges and enums)."""
     data = study["data"]

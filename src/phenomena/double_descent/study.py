@@ -8,7 +8,8 @@ from phenomena.double_descent.runs import check_study_config
 
 def figures(section: dict) -> list[Figure]:
     """Model-wise, test-loss and epoch-wise figures with the width sweep, the sample-wise map
-    with the width x size grid, random features when that part is set."""
+    with the width x size grid (and its random-feature control when set), random features
+    when that part is set."""
     found = []
     if section["model_wise"] is not None:
         found += [
@@ -18,9 +19,20 @@ def figures(section: dict) -> list[Figure]:
         ]
     if section["sample_wise"] is not None:
         found.append(Figure("sample_wise", {"final": "final", "summary": "sample_wise_summary"}))
+        if section["sample_wise"]["random_features"]:
+            tables = {"curves": "random_features_sample_wise", "summary": "random_features_sample_wise_summary"}
+            found.append(Figure("random_features_sample_wise", tables))
     if section["random_features"] is not None:
         found.append(Figure("random_features", {"random_features": "random_features"}))
     return found
+
+
+def findings(section: dict) -> list:
+    """The study's findings (:mod:`phenomena.double_descent.findings`, imported when asked for:
+    planning the workflow needs no pandas or scipy)."""
+    from phenomena.double_descent.findings import findings as declared
+
+    return declared(section)
 
 
 STUDY = Study(
@@ -28,11 +40,13 @@ STUDY = Study(
     title="Double descent",
     check_config=check_study_config,
     figures=figures,
+    findings=findings,
     rules={
         "double_descent_source": Placement.LOGIN,
         "double_descent_train": Placement.GPU_TRAINING,
         "double_descent_size_grid": Placement.GPU_TRAINING,
         "double_descent_random_features": Placement.CPU,
+        "double_descent_random_features_sizes": Placement.CPU,
         "double_descent_metrics": Placement.LOGIN,
     },
 )
