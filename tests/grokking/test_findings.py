@@ -133,13 +133,16 @@ def test_findings_on_a_hand_made_table():
     repository = run("grokfast_repository", summary)
     assert repository.interval.estimate == pytest.approx((2000 / 500 * 2000 / 400 * 2000 / 500) ** (1 / 3))
     assert repository.slots["speedup"].startswith("at least ") and repository.verdict == EFFECT
-    assert repository.slots["reached"] == 3 and repository.slots["baseline_reached"] == 0
+    assert repository.slots["counted"] == "3 of 3 Grokfast runs"
     assert math.isnan(repository.control.estimate)  # Adam with L2 never got there either: no ratio
     fraction = run("fraction_effect", summary)
     assert fraction.interval.estimate == pytest.approx(3.0) and fraction.verdict == EFFECT
     statements = {f.name: f.sentence.format(**slots(run(f.name, summary)), **run(f.name, summary).slots)
                   for f in FOUND.values() if f.tables == ("summary",)}  # fmt: skip
-    assert "3 of 3 seeds reached 95% validation accuracy within 550 steps" in statements["grokfast_repository"]
+    assert (
+        "reached by 3 of 3 Grokfast runs and 0 of 3 Adam runs (the others not within 2,000 steps)"
+        in (statements["grokfast_repository"])
+    )
 
 
 def test_llc_findings_on_a_hand_made_table():

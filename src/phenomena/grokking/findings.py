@@ -72,6 +72,13 @@ def largest(values, default=np.nan) -> float:
     return float(max(values)) if values else default
 
 
+def counted(paired: dict, arm: str, noun: str) -> str:
+    """'3 of 5 Adam runs (the others not within 2,000 steps)': how many runs of an arm reached 95%."""
+    reached, budgets = paired[f"reached_{arm}"], paired[f"budget_{arm}"]
+    text = f"{int(reached.sum())} of {len(reached)} {noun} runs"
+    return text + (f" (the others not within {budgets[~reached].max():,.0f} steps)" if (~reached).any() else "")
+
+
 def censored_speedup(paired: pd.DataFrame) -> tuple[Interval, str, str]:
     """Baseline steps over treated steps per seed (:func:`censored_ratio_interval`): (interval,
     "at least "/"at most "/"", verdict against 1; a bound on the wrong side is inconclusive)."""
@@ -108,10 +115,10 @@ def grokking_delay(summary: pd.DataFrame) -> Estimate:
     return Estimate(interval, control, slots=slots)
 
 
-def speedup(treated: tuple, baseline: tuple, control: tuple | None = None, on: list[str] = SPLIT):
+def speedup(treated: tuple, baseline: tuple, control: tuple | None = None, on: list[str] = SPLIT, nouns=()):
     """Estimator: the ``treated`` runs' speed-up over the ``baseline`` runs (each ``(optimizer,
     decayed)`` for :func:`select`) paired on ``on``; ``control``: another arm against the same
-    baseline, reported beside it. Slots: the counts that reached 95%, budgets, texts."""
+    baseline, reported beside it. Slots: the counts that reached 95% (``nouns`` name the arms), texts."""
 
     def estimate(summary: pd.DataFrame) -> Estimate:
         rows = summary.to_dict("records")
@@ -120,16 +127,16 @@ def speedup(treated: tuple, baseline: tuple, control: tuple | None = None, on: l
         slots = {
             "speedup": describe(interval, bound), "reached": int(paired["reached_t"].sum()),
             "pairs": len(paired["reached_t"]), "baseline_reached": int(paired["reached_b"].sum()),
-            "budget": largest(paired["budget_t"]), "baseline_budget": largest(paired["budget_b"]),
+            "counted": counted(paired, "t", nouns[0]), "baseline_counted": counted(paired, "b", nouns[1]),
             "weight_decay": largest(row["weight_decay"] for row in select(rows, *treated)),
-            "control_text": "", "control_reached": 0,
+            "control_text": "", "control_reached": "",
         }  # fmt: skip
         control_interval = None
         if control is not None:
             control_pairs = pairs(select(rows, *control), select(rows, *baseline), on)
             control_interval, control_bound, _ = censored_speedup(control_pairs)
             slots["control_text"] = describe(control_interval, control_bound)
-            slots["control_reached"] = int(control_pairs["reached_t"].sum())
+            slots["control_reached"] = counted(control_pairs, "t", nouns[2])
         return Estimate(interval, control_interval, verdict=found, slots=slots)
 
     return estimate
@@ -176,6 +183,7 @@ def llc_fall_estimate(llc_lead: pd.DataFrame) -> Estimate:
 
 SAME_DECAY = [*SPLIT, "weight_decay"]
 ADAM = ("adamw", False)  # AdamW without weight decay is Adam
+GROKFAST, REPOSITORY_ARMS = ("Grokfast", "AdamW", "step-control"), ("Grokfast", "Adam", "Adam-with-L2")
 REPOSITORY = "Grokfast-EMA on Adam with L2 weight decay {weight_decay:g} (the Grokfast repository's optimizer)"
 
 
@@ -198,10 +206,10 @@ def findings(section: dict) -> list[Finding]:
             "grokfast_speedup",
             "Does Grokfast-EMA generalize sooner than AdamW at the same learning rate and weight decay?",
             ("summary",),
-            speedup(("grokfast", True), ("adamw", True), ("adamw_step_control", True), SAME_DECAY),
+            speedup(("grokfast", True), ("adamw", True), ("adamw_step_control", True), SAME_DECAY, GROKFAST),
             "Grokfast-EMA reaches 95% validation accuracy {speedup} as fast as AdamW at the same lr and weight decay "
-            "(below 1: slower; {reached} and {baseline_reached} of {pairs} seeds got there); the step-size control "
-            "(AdamW, k x lr, wd / k; {control_reached} got there): {control_text}.",
+            "(below 1: slower; reached by {counted} and {baseline_counted}); the step-size control (AdamW, k x lr, "
+            "wd / k; reached by {control_reached}): {control_text}.",
             control="AdamW at k times the lr and wd / k (the same decay per step, a bigger step), same seeds",
             null=1.0,
         ),
@@ -209,20 +217,19 @@ def findings(section: dict) -> list[Finding]:
             "step_control_speedup",
             "Does a k-times bigger AdamW step at the same decay per step generalize sooner than AdamW?",
             ("summary",),
-            speedup(("adamw_step_control", True), ("adamw", True), on=SAME_DECAY),
+            speedup(("adamw_step_control", True), ("adamw", True), on=SAME_DECAY, nouns=("step-control", "AdamW")),
             "AdamW at k x lr and wd / k reaches 95% validation accuracy {speedup} as fast as AdamW (below 1: slower; "
-            "{reached} of {pairs} seeds got there).",
+            "reached by {counted} and {baseline_counted}).",
             null=1.0,
         ),
         Finding(
             "grokfast_repository",
             "The Grokfast repository's comparison: how much of its speed-up over Adam is the weight decay?",
             ("summary",),
-            speedup(("grokfast_adam", None), ADAM, ("adam_l2", None)),
-            REPOSITORY + " against Adam without weight decay (this study's lr): {reached} of {pairs} seeds reached "
-            "95% validation accuracy within {budget:,.0f} steps, Adam in {baseline_reached} within "
-            "{baseline_budget:,.0f}; speed-up {speedup}. The same Adam with the same L2 decay and no filter "
-            "({control_reached} got there): {control_text}.",
+            speedup(("grokfast_adam", None), ADAM, ("adam_l2", None), nouns=REPOSITORY_ARMS),
+            REPOSITORY + " against Adam without weight decay (this study's lr): 95% validation accuracy reached by "
+            "{counted} and {baseline_counted}; speed-up {speedup}. The same Adam with the same L2 decay and no "
+            "filter (reached by {control_reached}): {control_text}.",
             control="Adam with the same L2 weight decay and no filter, against the same Adam runs",
             null=1.0,
         ),
@@ -230,9 +237,9 @@ def findings(section: dict) -> list[Finding]:
             "grokfast_filter_with_l2",
             "At the Grokfast repository's weight decay, how much does the filter itself add?",
             ("summary",),
-            speedup(("grokfast_adam", None), ("adam_l2", None), on=SAME_DECAY),
+            speedup(("grokfast_adam", None), ("adam_l2", None), on=SAME_DECAY, nouns=REPOSITORY_ARMS[::2]),
             REPOSITORY + " reaches 95% validation accuracy {speedup} as fast as Adam with the same L2 decay and no "
-            "filter ({reached} and {baseline_reached} of {pairs} seeds got there).",
+            "filter (reached by {counted} and {baseline_counted}).",
             null=1.0,
         ),
         Finding(

@@ -158,8 +158,14 @@ def llc_trajectory_runs(study: dict, runs: dict[str, GrokkingRun]) -> dict[str, 
 
 
 def progress_runs(runs: dict[str, GrokkingRun]) -> dict[str, GrokkingRun]:
-    """Runs whose operation is additive: the Fourier progress measures are defined for them."""
-    return {name: run for name, run in runs.items() if run.operation in ADDITIVE_OPERATIONS}
+    """Runs whose operation is additive: the Fourier progress measures are defined for them; but
+    not the Grokfast repository's comparison (Adam with L2 decay), which asks only when each
+    arm generalizes (10 more runs for the progress job to measure)."""
+    return {
+        name: run
+        for name, run in runs.items()
+        if run.operation in ADDITIVE_OPERATIONS and run.optimizer not in COUPLED_DECAY
+    }
 
 
 def trained_run_files(results_dir: str, runs: dict[str, GrokkingRun]) -> dict[str, dict]:
