@@ -71,14 +71,17 @@ def test_smoke_pipeline_measures_inside_grokking(smoke):
     check_tidy(llc)
     assert set(llc["metric"]) == {"llc", "llc_std"} and llc["value"].notna().all()
     steps = llc[llc["metric"] == "llc"].groupby("run")["step"].nunique()
-    trajectory = "add_p47_frac0.5_wd1_adamw_seed0"  # smoke.yaml: llc.trajectory
-    assert steps[trajectory] > 5 and (steps.drop(trajectory) == 1).all() and len(steps) == 5
+    trajectories = ["add_p47_frac0.5_wd1_adamw_seed0", "add_p47_frac0.5_wd0_adamw_steps600_seed0"]  # llc.trajectory
+    assert (steps[trajectories] > 5).all() and (steps.drop(trajectories) == 1).all() and len(steps) == 7
+    lead = read_parquet(metrics / "llc_lead.parquet").set_index("run")
+    assert lead.loc[trajectories[0], "control_run"] == trajectories[1]  # the memorizer's crossing beside the run's
     progress = read_parquet(metrics / "progress.parquet")
     check_tidy(progress)
     measures = {"restricted_loss", "excluded_loss", "effective_frequencies", "key_frequency_share"}
     assert measures <= set(progress["metric"])
     measured_at = progress[progress["control"] != "permuted_residues"]  # a permutation measures every frequency
-    assert progress["run"].nunique() == 5 and measured_at["key_frequencies"].str.len().gt(0).all()
+    assert progress["run"].nunique() == 5  # not the Adam-with-L2 runs
+    assert measured_at["key_frequencies"].str.len().gt(0).all()
     controls = progress.groupby("run")["control"].agg(set)  # every run beside its random controls
     assert all({"random_frequencies", "permuted_residues"} <= found for found in controls)
     assert {"train", "val"} <= set(progress.loc[progress["metric"] == "restricted_loss", "split"])
@@ -188,7 +191,7 @@ def test_deleted_figure_is_rebuilt_without_training(smoke):
 
 def test_changed_accelerator_reruns_training_not_data(smoke):
     jobs = planned_jobs(snakemake(smoke, "-n", *SMOKE, "--config", "accelerator=cpu").stdout)
-    assert jobs.get("grokking_train") == 5 and "grokking_data" not in jobs
+    assert jobs.get("grokking_train") == 7 and "grokking_data" not in jobs
 
 
 @pytest.mark.parametrize(
@@ -203,9 +206,13 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
                 "grokking_llc_trajectory",
                 "grokking_llc",
                 "grokking_llc_lead",
+                "grokking_findings",
             },
         ),
-        ("grokking:\n  llc: {sampler: {draws: 50}}", {"grokking_llc_trajectory", "grokking_llc", "grokking_llc_lead"}),
+        (
+            "grokking:\n  llc: {sampler: {draws: 50}}",
+            {"grokking_llc_trajectory", "grokking_llc", "grokking_llc_lead", "grokking_findings"},
+        ),
         (
             "double_descent:\n  optimizer: {lr: 0.002}",
             {"double_descent_train", "double_descent_size_grid", "double_descent_metrics", "double_descent_findings"},

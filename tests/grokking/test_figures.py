@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from phenomena.grokking.metrics import llc_lead, summarize
+from phenomena.grokking.llc_lead import llc_lead
+from phenomena.grokking.metrics import summarize
 from phenomena.grokking.runs import GrokkingRun
 
 matplotlib.use("Agg")
@@ -46,6 +47,9 @@ def synthetic_study() -> dict[str, pd.DataFrame]:
         GrokkingRun("add", 31, 0.3, 1.0, "grokfast", 1): 600,
         GrokkingRun("add", 31, 0.3, 1.0, "adamw_step_control", 0): 100,
         GrokkingRun("add", 31, 0.3, 1.0, "adamw_step_control", 1): None,
+        GrokkingRun("add", 31, 0.3, 0.005, "grokfast_adam", 0): 100,
+        GrokkingRun("add", 31, 0.3, 0.005, "grokfast_adam", 1): 200,
+        GrokkingRun("add", 31, 0.3, 0.005, "adam_l2", 0): None,
     }
     curves = pd.DataFrame([row for run, at in generalizing.items() for row in run_rows(run, at)])
     return {"curves": curves, "summary": summarize(curves), "progress": progress(), "llc": llc(generalizing)}
@@ -76,10 +80,11 @@ def progress() -> pd.DataFrame:
 
 
 def llc(runs: dict[GrokkingRun, int | None]) -> pd.DataFrame:
-    """LLC at every step of the 0.3 AdamW runs with weight decay, at the last step of the others."""
+    """LLC at every step of the 0.3 AdamW runs (with weight decay and their memorizers), at the last
+    step of the others."""
     rows = []
     for run in runs:
-        trajectory = run.optimizer == "adamw" and run.weight_decay > 0 and run.train_fraction == 0.3
+        trajectory = run.optimizer == "adamw" and run.train_fraction == 0.3
         for step in STEPS if trajectory else STEPS[-1:]:
             columns = {"study": "grokking", "run": run.name, "seed": run.seed, **run.sweep_columns(), "step": step}
             rows.append({**columns, "split": "train", "metric": "llc", "value": 100.0 / step})
@@ -88,8 +93,12 @@ def llc(runs: dict[GrokkingRun, int | None]) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize(
-    "name", ["accuracy", "steps_to_generalize", "weight_norm", "optimizers", "progress", "llc", "llc_final"]
-)
+    "name",
+    [
+        "accuracy", "steps_to_generalize", "weight_norm", "optimizers", "grokfast_repository", "progress", "llc",
+        "llc_final",
+    ],
+)  # fmt: skip
 def test_a_run_that_never_generalizes_is_drawn_marked_and_counted(name):
     tables = synthetic_study()
     summary = tables["summary"]
@@ -107,6 +116,10 @@ def test_a_run_that_never_generalizes_is_drawn_marked_and_counted(name):
         for collection in figure.findobj(matplotlib.collections.PathCollection)
         if collection.get_paths() and len(collection.get_offsets())
     ]
-    if name in ("steps_to_generalize", "optimizers"):  # the never runs at the budget on the steps axis
+    if name in (
+        "steps_to_generalize",
+        "optimizers",
+        "grokfast_repository",
+    ):  # the never runs at the budget on the steps axis
         assert any(np.any(np.asarray(offsets)[:, 1] == BUDGET) for offsets in crosses)
     matplotlib.pyplot.close(figure)

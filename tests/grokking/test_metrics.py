@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from phenomena.grokking.metrics import llc_lead, summarize, summarize_run
+from phenomena.grokking.metrics import summarize, summarize_run
 
 
 def synthetic_run(run: str, train: list[float], val: list[float], every: int = 100) -> pd.DataFrame:
@@ -87,25 +87,25 @@ def test_speedups_pair_each_run_with_adamw_on_its_seed():
     assert summary.loc["grokfast_seed2", "speedup_vs_adamw"] == pytest.approx(0.8)  # at its budget: an upper bound
     assert not summary.loc["grokfast_seed2", "generalized"] and summary.loc["grokfast_seed0", "generalized"]
     assert summary.loc["adamw_seed1", "speedup_vs_adamw"] == 1.0
+    assert summary.loc["grokfast_seed0", "speedup_exact"] and not summary.loc["grokfast_seed2", "speedup_exact"]
     row = summary.loc["grokfast_seed1"]
-    assert row["speedup_geomean"] == pytest.approx((2.0 * 2.0 * 0.8) ** (1 / 3))
-    assert row["speedup_low"] <= row["speedup_geomean"] <= row["speedup_high"]
-    assert row["speedup_low"] >= 0.8 and row["speedup_high"] <= 2.0 and row["speedup_seeds"] == 3
-    again = summarize(curves).set_index("run")
-    assert again.loc["grokfast_seed1", "speedup_low"] == row["speedup_low"]  # a seeded bootstrap
+    # over the seeds where both got there (2.0, 2.0): a t-interval on the log ratios, here of width 0
+    assert row["speedup_geomean"] == pytest.approx(2.0) and row["speedup_seeds"] == 2
+    assert row["speedup_censored"] == 1
+    assert row["speedup_low"] == pytest.approx(2.0) and row["speedup_high"] == pytest.approx(2.0)
 
 
-def test_llc_lead_is_the_step_of_the_half_fall_before_the_jump():
-    steps = [25, 50, 100, 200, 400, 800, 1600]
-    values = [300.0, 900.0, 700.0, 400.0, 60.0, 5.0, 1.0]  # peak 900 at 50; half way to 1: 450.5, first at 200
-    columns = {"seed": 0, "train_fraction": 0.3, "weight_decay": 1.0, "optimizer": "adamw"}
-    llc = pd.DataFrame(
-        [{"run": "r", "step": s, "metric": "llc", "value": v, **columns} for s, v in zip(steps, values)]
-        + [{"run": "last_only", "step": 1600, "metric": "llc", "value": 3.0, **columns}]
+def test_speedup_interval_is_the_t_interval_on_log_ratios():
+    adamw = {0: 400, 1: 600, 2: 800}
+    grokfast = {0: 200, 1: 400, 2: 200}  # ratios 2, 1.5, 4
+    curves = pd.concat(
+        [optimizer_run("adamw", s, g) for s, g in adamw.items()]
+        + [optimizer_run("grokfast", s, g) for s, g in grokfast.items()]
     )
-    summary = pd.DataFrame({"run": ["r", "last_only"], "steps_to_val_95": [1000.0, 500.0]})
-    lead = llc_lead(llc, summary).set_index("run")
-    assert list(lead.index) == ["r"]  # a run measured at its last step only has no trajectory
-    assert lead.loc["r", "llc_peak_step"] == 50 and lead.loc["r", "llc_half_fall_step"] == 200
-    assert lead.loc["r", "llc_half_fall_previous"] == 100
-    assert lead.loc["r", "llc_lead_steps"] == 800 and lead.loc["r", "llc_lead_ratio"] == 5.0
+    row = summarize(curves).set_index("run").loc["grokfast_seed0"]
+    logs = [math.log(2.0), math.log(1.5), math.log(4.0)]
+    mean = sum(logs) / 3
+    half = 4.302653 * (sum((x - mean) ** 2 for x in logs) / 2) ** 0.5 / 3**0.5  # t(0.975, 2 df)
+    assert row["speedup_geomean"] == pytest.approx(math.exp(mean))
+    assert row["speedup_low"] == pytest.approx(math.exp(mean - half), rel=1e-5)
+    assert row["speedup_high"] == pytest.approx(math.exp(mean + half), rel=1e-5)

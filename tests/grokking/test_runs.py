@@ -36,3 +36,23 @@ def test_a_grid_budget_names_the_run_and_leaves_the_other_runs_settings_as_they_
     assert resolved_settings(study, memorizer)["run"]["max_steps"] == 700
     assert "max_steps" not in memorizer.sweep_columns()
     assert memorizer_of(grokking, runs) == memorizer.name  # the control is found whatever its budget
+
+
+def test_the_grokfast_repository_optimizer_is_adam_with_l2_decay_and_the_others_keep_their_settings(repo):
+    from phenomena.grokking.data import make_dataset
+    from phenomena.grokking.module import GrokkingModule
+
+    study = load_config(repo / "config/config.yaml")["grokking"]
+    settings = {
+        optimizer: resolved_settings(study, GrokkingRun("add", 13, 0.5, 0.005, optimizer, 0))
+        for optimizer in ("adamw", "grokfast", "adam_l2", "grokfast_adam")
+    }
+    assert "coupled_weight_decay" not in settings["adamw"]["optimizer"]  # unchanged params: no rerun
+    assert "coupled_weight_decay" not in settings["grokfast"]["optimizer"]
+    assert settings["adam_l2"]["optimizer"]["grokfast"] is None
+    assert settings["grokfast_adam"]["optimizer"]["grokfast"] == settings["grokfast"]["optimizer"]["grokfast"]
+    dataset = make_dataset("add", 13, 0.5, 0)
+    for optimizer, expected in (("adamw", "AdamW"), ("adam_l2", "Adam"), ("grokfast_adam", "Adam")):
+        module = GrokkingModule(dataset, settings[optimizer]["model"], settings[optimizer]["optimizer"], 20)
+        built = module.configure_optimizers()["optimizer"]
+        assert type(built).__name__ == expected and built.defaults["weight_decay"] == 0.005

@@ -88,7 +88,7 @@ def test_early_fit_is_resolved_within_ten_percent(repo, tmp_path):
     assert fitted - before <= max(1, 0.1 * fitted), summary
 
 
-@pytest.mark.parametrize("optimizer", ["adamw", "grokfast"])
+@pytest.mark.parametrize("optimizer", ["adamw", "grokfast", "grokfast_adam"])
 def test_resumed_run_equals_uninterrupted_run(repo, tmp_path, optimizer):
     run = GrokkingRun("add", 13, 0.5, 1.0, optimizer, 1)
     whole = train(repo, tmp_path, run, name="whole")

@@ -129,7 +129,8 @@ rule grokking_llc:
         "../scripts/grokking_llc.py"
 
 
-# The step where each LLC trajectory has fallen half way, against the validation jump.
+# Where each LLC trajectory crosses its geometric midpoint, against the validation jump and the
+# memorizing control's crossing (src/phenomena/grokking/llc_lead.py).
 rule grokking_llc_lead:
     input:
         llc=f"{GROKKING_DIR}/metrics/llc.parquet",

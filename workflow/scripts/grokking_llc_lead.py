@@ -1,8 +1,9 @@
-"""Rule grokking_llc_lead: how far the LLC's fall leads the validation jump, per trajectory run."""
+"""Rule grokking_llc_lead: where each LLC trajectory crosses its geometric midpoint, against the
+validation jump and the memorizing control's crossing (:mod:`phenomena.grokking.llc_lead`)."""
 
 from phenomena.common.runtime import output_to_log
 from phenomena.common.tables import read_parquet, write_parquet
-from phenomena.grokking.metrics import llc_lead
+from phenomena.grokking.llc_lead import llc_lead
 
 with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
     lead = llc_lead(read_parquet(snakemake.input.llc), read_parquet(snakemake.input.summary))  # noqa: F821

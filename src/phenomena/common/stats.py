@@ -199,3 +199,35 @@ def ratio_interval(numerators, denominators, units: str = "seeds", level: float 
         return Interval(estimate, np.nan, np.nan, unbounded, units, n_units, level)
     root = np.sqrt(max(b * b - a * c, 0.0))
     return Interval(estimate, float((b - root) / a), float((b + root) / a), method, units, n_units, level)
+
+# --- grokking: paired ratios of times that may be censored at a budget
+LOWER_BOUND, UPPER_BOUND = "lower bound", "upper bound"
+
+
+def censored_ratio_interval(numerator, numerator_observed, denominator, denominator_observed, units: str = "seeds"):
+    """The geometric mean of per-unit ratios of two times (steps to a threshold), either of which
+    may be censored: never reached within a budget, so the value given (the budget) only bounds the
+    time from below. Returns ``(interval, bound)``.
+
+    Units where both times are observed give exact ratios. A unit with only the denominator
+    observed has a ratio of at least budget / time; if there are such units and none of the
+    reverse kind, they join the exact ones and the whole is a lower bound (``bound`` =
+    :data:`LOWER_BOUND`, the method says how many units are bounds); the mirror case gives an
+    upper bound. With both kinds, or none, the exact units alone (``bound`` = ""). Units with
+    neither time observed carry no information and are left out. No usable unit: NaN.
+    """
+    numerator, denominator = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    top, bottom = np.asarray(numerator_observed, dtype=bool), np.asarray(denominator_observed, dtype=bool)
+    both, lower, upper = top & bottom, ~top & bottom, top & ~bottom
+    used, bound = both, ""
+    if lower.any() and not upper.any():
+        used, bound = both | lower, LOWER_BOUND
+    elif upper.any() and not lower.any():
+        used, bound = both | upper, UPPER_BOUND
+    if not used.any():
+        return no_interval(np.nan, units, 0, "no unit with both times observed or one-sided bounds: no ratio"), ""
+    interval = geometric_mean_interval(numerator[used] / denominator[used], units)
+    if bound:
+        method = f"{interval.method}; a {bound}: {int((lower | upper).sum())} censored at the budget"
+        interval = replace(interval, method=method)
+    return interval, bound

@@ -2,7 +2,9 @@
 
 Besides each run's steps to the accuracy thresholds, the summary compares every optimizer
 variant with AdamW on the same split (same operation, modulus, fraction, weight decay and
-seed): the speed-up per seed, and over seeds its geometric mean with a bootstrap interval.
+seed): the speed-up per seed, and over the seeds where both generalized its geometric mean
+with a t-interval on the log ratios (:func:`phenomena.common.stats.geometric_mean_interval`).
+The LLC's lead over the validation jump: :mod:`phenomena.grokking.llc_lead`.
 """
 
 from __future__ import annotations
@@ -10,12 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from phenomena.common.stats import geometric_mean_interval
 from phenomena.grokking.runs import BASELINE_OPTIMIZER
 
 PAIRING = ["operation", "modulus", "train_fraction", "weight_decay", "seed"]
 """The columns that make a run and its AdamW baseline the same experiment but for the optimizer."""
-BOOTSTRAP_RESAMPLES = 2000
-INTERVAL = (2.5, 97.5)  # percentiles: a 95% interval
 
 SUMMARY_THRESHOLDS = {
     "steps_to_train_99": ("train", 0.99),
@@ -91,69 +92,27 @@ def with_speedups(summary: pd.DataFrame) -> pd.DataFrame:
 
     ``speedup_vs_adamw``: the AdamW run's steps to 95% validation over this run's (1 for AdamW
     itself; NaN without a baseline run). A run that never generalized counts at its budget,
-    so its speed-up is an upper bound (a baseline that never did: a lower bound); the
-    ``generalized`` column tells them apart. ``speedup_geomean``, ``speedup_low``,
-    ``speedup_high``, ``speedup_seeds``: per optimizer and setting, the geometric mean over seeds
-    and its 95% bootstrap interval (seeds resampled, :data:`BOOTSTRAP_RESAMPLES` times).
+    so its speed-up is an upper bound (a baseline that never did: a lower bound);
+    ``speedup_exact`` says both runs generalized. ``speedup_geomean``, ``speedup_low``,
+    ``speedup_high``, ``speedup_seeds``: per optimizer and setting, over the seeds whose
+    speed-up is exact, the geometric mean and its 95% t-interval on the log ratios (n - 1 df;
+    NaN bounds below 2 seeds); ``speedup_censored``: the seeds left out (a bound only).
     """
     summary = summary.copy()
     summary["steps_or_budget"] = steps_or_budget(summary)
-    baseline = summary[summary["optimizer"] == BASELINE_OPTIMIZER].set_index(PAIRING)["steps_or_budget"]
+    baseline = summary[summary["optimizer"] == BASELINE_OPTIMIZER].set_index(PAIRING)
     keys = pd.MultiIndex.from_frame(summary[PAIRING])
-    summary["speedup_vs_adamw"] = baseline.reindex(keys).to_numpy() / summary["steps_or_budget"].to_numpy()
+    summary["speedup_vs_adamw"] = (
+        baseline["steps_or_budget"].reindex(keys).to_numpy() / summary["steps_or_budget"].to_numpy()
+    )
+    both = baseline["generalized"].reindex(keys).eq(True).to_numpy() & summary["generalized"]
+    summary["speedup_exact"] = both & summary["speedup_vs_adamw"].notna()
     setting = [c for c in PAIRING if c != "seed"] + ["optimizer"]
-    columns = ["speedup_geomean", "speedup_low", "speedup_high", "speedup_seeds"]
+    columns = ["speedup_geomean", "speedup_low", "speedup_high", "speedup_seeds", "speedup_censored"]
     for _, rows in summary.groupby(setting, sort=False):
-        ratios = rows["speedup_vs_adamw"].dropna().to_numpy()
-        summary.loc[rows.index, columns] = [*geometric_mean_interval(ratios), len(ratios)]
-    summary["speedup_seeds"] = summary["speedup_seeds"].astype(int)
+        exact = rows.loc[rows["speedup_exact"], "speedup_vs_adamw"].to_numpy()
+        interval = geometric_mean_interval(exact)
+        censored = int(rows["speedup_vs_adamw"].notna().sum()) - len(exact)
+        summary.loc[rows.index, columns] = [interval.estimate, interval.low, interval.high, len(exact), censored]
+    summary[["speedup_seeds", "speedup_censored"]] = summary[["speedup_seeds", "speedup_censored"]].astype(int)
     return summary.drop(columns="steps_or_budget")
-
-
-def geometric_mean_interval(ratios: np.ndarray, seed: int = 0) -> tuple[float, float, float]:
-    """Geometric mean of ``ratios`` and its 95% percentile-bootstrap interval (NaNs when empty).
-
-    Ratios are averaged on the log scale (a 2x speed-up and a 2x slow-down cancel). The
-    resampling is seeded: the same ratios give the same interval.
-    """
-    if len(ratios) == 0:
-        return (float("nan"),) * 3
-    logs = np.log(ratios)
-    resampled = np.random.default_rng(seed).choice(logs, size=(BOOTSTRAP_RESAMPLES, len(logs))).mean(1)
-    low, high = np.percentile(resampled, INTERVAL)
-    return float(np.exp(logs.mean())), float(np.exp(low)), float(np.exp(high))
-
-
-def llc_lead(llc: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
-    """How far the LLC's fall leads the validation jump, one row per run with an LLC trajectory.
-
-    The fall's step is the first snapshot after the LLC's peak at which it has come down half
-    way from the peak to its last value (``llc_half_fall_previous``: the snapshot before, so the
-    step is known within that interval). ``llc_lead_steps``: steps to 95% validation accuracy
-    less that step; ``llc_lead_ratio``: the two steps' ratio.
-    """
-    estimates = llc[llc["metric"] == "llc"]
-    counts = estimates.groupby("run")["step"].nunique()
-    rows = []
-    for run in counts[counts > 2].index:
-        trajectory = estimates[estimates["run"] == run].sort_values("step")
-        steps, values = trajectory["step"].to_numpy(), trajectory["value"].to_numpy()
-        peak = int(np.argmax(values))
-        halfway = (values[peak] + values[-1]) / 2
-        fallen = peak + np.flatnonzero(values[peak:] <= halfway)[0]
-        grokked = summary.loc[summary["run"] == run, "steps_to_val_95"]
-        jump = float(grokked.iloc[0]) if len(grokked) else float("nan")
-        rows.append(
-            {
-                **trajectory.iloc[0][["run", "seed", "train_fraction", "weight_decay", "optimizer"]].to_dict(),
-                "llc_peak_step": int(steps[peak]),
-                "llc_peak": float(values[peak]),
-                "llc_last": float(values[-1]),
-                "llc_half_fall_step": int(steps[fallen]),
-                "llc_half_fall_previous": int(steps[fallen - 1]),
-                "steps_to_val_95": jump,
-                "llc_lead_steps": jump - steps[fallen],
-                "llc_lead_ratio": jump / steps[fallen],
-            }
-        )
-    return pd.DataFrame(rows)

@@ -111,7 +111,8 @@ class GrokkingModule(pl.LightningModule):
 
     def configure_optimizers(self):
         settings = self.optimizer_settings
-        optimizer = torch.optim.AdamW(
+        adam = torch.optim.Adam if settings.get("coupled_weight_decay") else torch.optim.AdamW  # L2 or decoupled
+        optimizer = adam(
             self.model.parameters(),
             lr=settings["lr"],
             betas=tuple(settings["betas"]),

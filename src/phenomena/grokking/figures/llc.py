@@ -1,4 +1,5 @@
-"""Figure 5: the LLC over training beside train and validation accuracy, grokking step marked."""
+"""Figure 5: the LLC over training beside train and validation accuracy, grokking step marked, with
+the memorizing control's LLC and both crossings of the geometric midpoint."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from phenomena.grokking.figures import (
 def plot(
     curves: pd.DataFrame, summary: pd.DataFrame, llc: pd.DataFrame, lead: pd.DataFrame | None = None
 ) -> plt.Figure:
-    """``lead``: the table of :func:`phenomena.grokking.metrics.llc_lead`; its half-fall steps are marked."""
+    """``lead``: the table of :func:`phenomena.grokking.llc_lead.llc_lead`; its crossings are marked and
+    the memorizing control's LLC drawn beside the run's."""
     runs = trajectory_runs(llc)
     figure, axes = plt.subplots(2, len(runs), figsize=(3.6 * len(runs), 5.2), sharex=True, sharey="row", squeeze=False)
     for column, (run, label) in enumerate(runs.items()):
@@ -31,11 +33,9 @@ def plot(
             estimate.index, estimate["llc"], yerr=estimate["llc_std"], marker="o", markersize=3, color="C2",
             capsize=2, label="LLC (bars: spread over chains)",
         )  # fmt: skip
-        fall = lead[lead["run"] == run] if lead is not None else pd.DataFrame()
+        fall = lead[lead["run"] == run] if lead is not None and len(lead) else pd.DataFrame()
         if len(fall):
-            label_fall = f"LLC half way down: step {fall['llc_half_fall_step'].iloc[0]:,}"
-            for axis in (top, bottom):
-                axis.axvline(fall["llc_half_fall_step"].iloc[0], color="C2", linewidth=1.5, alpha=0.7, label=label_fall)
+            draw_crossings(top, bottom, llc, fall.iloc[0])
         step_axes_marking_grokking((top, bottom), summary, run)
         top.set(title=label, ylim=(-0.02, 1.02))
         bottom.set_yscale("log")  # the LLC spans three decades from memorization to the algorithm
@@ -47,10 +47,27 @@ def plot(
         axis.legend(fontsize=7)
     shown = steps_shown(summary[summary["run"].isin(list(runs))])
     figure.suptitle(
-        "Model complexity (LLC) while the network memorizes, then generalizes (green: the LLC half way down\n"
-        "from its peak to its last value; dotted: 95% validation accuracy)\n"
+        "Model complexity (LLC) while the network memorizes, then generalizes (green: where the LLC crosses the\n"
+        "geometric midpoint of its maximum and its last value; grey: the same for the memorizing control, wd 0;\n"
+        "dotted: 95% validation accuracy)\n"
         f"(runs shown that never reached 95% validation accuracy: {never_label(shown)})",
         y=1.0,
     )
     figure.tight_layout()
     return figure
+
+
+def draw_crossings(top: plt.Axes, bottom: plt.Axes, llc: pd.DataFrame, fall: pd.Series) -> None:
+    """The run's crossing (green) on both panels; its memorizing control's LLC and crossing (grey) below."""
+    label = f"LLC at its geometric midpoint: step {fall['llc_crossing_step']:,.0f}"
+    for axis in (top, bottom):
+        axis.axvline(fall["llc_crossing_step"], color="C2", linewidth=1.5, alpha=0.7, label=label)
+    control = llc[(llc["run"] == fall.get("control_run", "")) & (llc["metric"] == "llc")].sort_values("step")
+    if len(control):
+        memorizer = "memorizing control (wd 0)"
+        bottom.plot(control["step"], control["value"], "s-", color="grey", markersize=3, label=memorizer)
+        crossing = fall["control_crossing_step"]
+        if pd.notna(crossing):
+            bottom.axvline(crossing, color="grey", linestyle="--", label=f"control's midpoint: step {crossing:,.0f}")
+        else:
+            bottom.plot([], [], color="grey", linestyle="--", label="control's midpoint: never crossed")
