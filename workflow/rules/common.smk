@@ -88,3 +88,14 @@ def figure_code(study, figure):
     figure only; editing the study's shared figure helpers reruns all its figures."""
     figures = SRC / study / "figures"
     return [figures / f"{figure}.py", figures / "__init__.py"]
+
+
+def findings_code(study):
+    """The source of a study's findings, inputs of its findings rule: its findings modules
+    (``findings.py`` and any ``*findings*.py`` beside it), the findings layer and the stats.
+    """
+    return [
+        *sorted((SRC / study).glob("*findings*.py")),
+        SRC / "common" / "findings.py",
+        SRC / "common" / "stats.py",
+    ]

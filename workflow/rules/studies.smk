@@ -51,7 +51,7 @@ for study in STUDIES.values():
                     table: f"{folder}/metrics/{table}.parquet"
                     for table in tables_read(study_findings)
                 },
-                code=[SRC / study.name / "findings.py", SRC / "common" / "stats.py"],
+                code=findings_code(study.name),
             output:
                 parquet=f"{folder}/findings.parquet",
                 tsv=f"{folder}/findings.tsv",

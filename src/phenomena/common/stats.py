@@ -200,6 +200,7 @@ def ratio_interval(numerators, denominators, units: str = "seeds", level: float 
     root = np.sqrt(max(b * b - a * c, 0.0))
     return Interval(estimate, float((b - root) / a), float((b + root) / a), method, units, n_units, level)
 
+
 # --- grokking: paired ratios of times that may be censored at a budget
 LOWER_BOUND, UPPER_BOUND = "lower bound", "upper bound"
 
