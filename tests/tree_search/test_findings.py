@@ -70,34 +70,45 @@ def test_the_score_jackknife_over_13_classes_covers_the_expected_score(mean):
         assert detected >= 0.9, f"planted effect detected in only {detected:.3f} of replicates"
 
 
-def ladder_template(elo: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """One arena's games (each pair of ``elo``'s players on every opening, both colours), the
-    outcome each game copies and each outcome's probability that the first player wins. Games
-    against the random player are independent; two network players replay one game on both
-    openings of a mirror class (deterministic, mirror-trained players)."""
-    rows, draw_of_game, win_probability, outcome = [], [], [], {}
+def ladder_template(elo: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One arena: each pair of ``elo``'s players on every opening with both colours. Returns the
+    games, the outcome each game copies, and per outcome the first player's Elo lead, its class
+    and the sign with which the class's own shift of the ``last`` player enters. Games against
+    the random player are independent; two network players replay one game on both openings
+    of a mirror class (deterministic, mirror-trained players)."""
+    rows, draw_of_game, lead, unit, sign, outcome = [], [], [], [], [], {}
     for a, b in itertools.combinations(elo, 2):
         deterministic = RANDOM not in (a, b)
         for opening, (first, second) in itertools.product(OPENINGS, [(a, b), (b, a)]):
             key = (first, second, mirror(opening) if deterministic else opening)
             if key not in outcome:
-                outcome[key] = len(win_probability)
-                win_probability.append(1 / (1 + 10 ** ((elo[second] - elo[first]) / 400)))
+                outcome[key] = len(lead)
+                lead.append(elo[first] - elo[second])
+                unit.append(CLASSES.index(mirror(opening)))
+                sign.append((first == "last") - (second == "last"))
             draw_of_game.append(outcome[key])
             rows.append((first, second, opening, mirror(opening)))
     games = pd.DataFrame(rows, columns=["first", "second", "opening", "opening_unit"]).assign(seed=0)
-    return games, np.array(draw_of_game), np.array(win_probability)
+    return games, np.array(draw_of_game), np.array(lead), np.array(unit), np.array(sign)
+
+
+def simulated_elo_intervals(gain: float, class_sd: float, seed: int) -> list:
+    """The Elo-gain interval on simulated arenas where the last policy is ``gain`` Elo above the
+    first, and each opening class shifts the last policy's strength by N(0, ``class_sd``) Elo."""
+    rng = np.random.default_rng(seed)
+    games, draw_of_game, lead, unit, sign = ladder_template({RANDOM: 0.0, "first": 150.0, "last": 150.0 + gain})
+    intervals = []
+    for _ in range(REPLICATES):
+        shift = class_sd * rng.standard_normal(len(CLASSES))
+        win_probability = 1 / (1 + 10 ** (-(lead + sign * shift[unit]) / 400))
+        wins = (rng.random(len(lead)) < win_probability).astype(float)
+        intervals.append(elo_contrast(games.assign(score_first=wins[draw_of_game]), [(0, "last", "first")]))
+    return intervals
 
 
 @pytest.mark.parametrize("gain", [0.0, 300.0])
 def test_the_elo_jackknife_over_13_classes_covers_the_true_elo_gain(gain):
-    rng = np.random.default_rng(1)
-    elo = {RANDOM: 0.0, "first": 150.0, "last": 150.0 + gain}
-    games, draw_of_game, win_probability = ladder_template(elo)
-    intervals = []
-    for _ in range(REPLICATES):
-        wins = (rng.random(len(win_probability)) < win_probability).astype(float)
-        intervals.append(elo_contrast(games.assign(score_first=wins[draw_of_game]), [(0, "last", "first")]))
+    intervals = simulated_elo_intervals(gain, class_sd=60.0, seed=1)
     coverage = np.mean([i.contains(gain) for i in intervals])
     detected = np.mean([verdict(i) == "effect" for i in intervals])
     assert 0.92 <= coverage <= 0.98, f"coverage {coverage:.3f} at an Elo gain of {gain}"
