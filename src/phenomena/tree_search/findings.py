@@ -29,7 +29,7 @@ RAW_POLICY_BUDGET = 2
 
 
 def network_players(summary: pd.DataFrame) -> pd.DataFrame:
-    """The network players, one row each (summary repeats nothing for them but keep it safe)."""
+    """The network players, each once per seed."""
     return summary[summary["kind"] == NETWORK].drop_duplicates(["seed", "player"])
 
 
