@@ -218,3 +218,16 @@ def test_policy_training_gain_is_the_elo_fit_of_all_games(table):
 def test_gumbel_vs_puct_is_left_out_when_every_pooled_budget_is_the_raw_policy():
     names = [f.name for f in findings({"arena": {"perfect_player": False, "gumbel_pooled_budgets": [2]}})]
     assert names == ["search_gain", "policy_training_gain"]
+
+
+def test_two_seeds_are_two_arenas_on_the_same_classes():
+    tables = {
+        "games": pd.concat([GAMES, GAMES.assign(seed=1)]),
+        "summary": pd.concat([SUMMARY, SUMMARY.assign(seed=1)]),
+    }
+    twice = findings_table(findings(SECTION), tables, study="tree_search", section=SECTION, commit="")
+    once = findings_table(
+        findings(SECTION), {"games": GAMES, "summary": SUMMARY}, study="tree_search", section=SECTION, commit=""
+    )
+    assert np.allclose(twice["estimate"], once["estimate"]) and set(twice["n_units"]) == {13}
+    assert "the 2 training runs" in twice["statement"].iloc[0]
