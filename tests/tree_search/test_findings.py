@@ -230,4 +230,5 @@ def test_two_seeds_are_two_arenas_on_the_same_classes():
         findings(SECTION), {"games": GAMES, "summary": SUMMARY}, study="tree_search", section=SECTION, commit=""
     )
     assert np.allclose(twice["estimate"], once["estimate"]) and set(twice["n_units"]) == {13}
-    assert "the 2 training runs" in twice["statement"].iloc[0]
+    assert "the 2 training runs (2 seeds per width)" in twice["statement"].iloc[0]
+    assert "conditional on the training run)" in once["statement"].iloc[0]

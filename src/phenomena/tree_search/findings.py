@@ -155,12 +155,14 @@ def gap_to_perfect(games: pd.DataFrame, summary: pd.DataFrame) -> Estimate:
 
 
 def run_slots(summary: pd.DataFrame) -> dict:
-    """How many training runs a pooled statistic rests on (one per width and seed)."""
+    """The training runs a pooled statistic rests on (one per width and seed), as words."""
     runs = network_players(summary)[["seed", "network"]].drop_duplicates()
-    return {"runs": len(runs), "seeds": runs["seed"].nunique()}
+    seeds = runs["seed"].nunique()
+    per_width = f"{seeds} seed{'s' if seeds > 1 else ''} per width"
+    return {"runs": "the training run" if len(runs) == 1 else f"the {len(runs)} training runs ({per_width})"}
 
 
-CONDITIONAL = "conditional on the {runs} training runs (one seed per width)"
+CONDITIONAL = "conditional on {runs}"
 INTERVAL = "95% CI {low:.3f}-{high:.3f}, {method} over {n_units} {units}"
 
 
