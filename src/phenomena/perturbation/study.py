@@ -17,11 +17,19 @@ def figures(section: dict) -> list[Figure]:
     return [Figure(part, {table: f"{part}_{table}" for table in tables}) for part, tables in PARTS.items()]
 
 
+def findings(section: dict) -> list:
+    """The study's findings (:mod:`phenomena.perturbation.findings`; pandas and scipy load only here)."""
+    from phenomena.perturbation.findings import findings as declared
+
+    return declared(section)
+
+
 STUDY = Study(
     name="perturbation",
     title="Perturbation",
     check_config=check_study_config,
     figures=figures,
+    findings=findings,
     rules={
         "perturbation_datasaurus": Placement.CPU,
         "perturbation_diffusion_train": Placement.TRAINING,

@@ -19,11 +19,19 @@ def figures(section: dict) -> list[Figure]:
     ]
 
 
+def findings(section: dict) -> list:
+    """The study's findings (:mod:`phenomena.tree_search.findings`; pandas and scipy load only here)."""
+    from phenomena.tree_search.findings import findings as declared
+
+    return declared(section)
+
+
 STUDY = Study(
     name="tree_search",
     title="Tree search vs policy-only",
     check_config=check_study_config,
     figures=figures,
+    findings=findings,
     rules={
         "tree_search_positions": Placement.CPU,  # the exact solver: seconds on 5x4, minutes on larger boards
         # no GPU asked: the search runs on the CPU (one tree per game, many tiny tensor operations); the

@@ -1,0 +1,234 @@
+"""The tree-search findings: each estimator calibrated at the study's 13 opening classes (the 25
+two-ply openings of a 5-column board, mirror images together), and each finding on a hand-made
+table (right estimate, right verdict)."""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from phenomena.common.findings import findings_table
+from phenomena.common.stats import jackknife_interval, verdict
+from phenomena.tree_search import arena
+from phenomena.tree_search.elo import ELO_PER_NAT, fit_elo
+from phenomena.tree_search.findings import (
+    GUMBEL,
+    NETWORK,
+    PERFECT,
+    PUCT,
+    RANDOM,
+    elo_contrast,
+    findings,
+    pooled_score,
+)
+
+COLUMNS = 5
+OPENINGS = [f"{a}-{b}" for a, b in itertools.product(range(COLUMNS), repeat=2)]
+REPLICATES = 400
+
+
+def mirror(opening: str) -> str:
+    return min(opening, "-".join(str(COLUMNS - 1 - int(m)) for m in opening.split("-")))
+
+
+CLASSES = sorted({mirror(o) for o in OPENINGS})
+CLASS_SIZES = np.array([sum(mirror(o) == c for o in OPENINGS) for c in CLASSES])
+
+
+def test_the_study_has_13_opening_classes_and_names_players_as_the_arena_does():
+    assert len(CLASSES) == 13 and sorted(CLASS_SIZES.tolist()) == [1] + [2] * 12
+    named = (NETWORK, PERFECT, RANDOM, PUCT, GUMBEL)
+    assert named == (arena.NETWORK, arena.PERFECT, arena.RANDOM, arena.PUCT, arena.GUMBEL)
+
+
+def simulated_class_scores(rng, mean: float, runs: int = 3) -> np.ndarray:
+    """(replicates, classes, 2): summed score and games per class of deterministic players.
+
+    Each class has its own expected score (Beta around ``mean``: openings differ); on a class,
+    each run plays one game per colour and replays it on the mirror opening (deterministic,
+    mirror-trained players), with draws a quarter of the time."""
+    concentration = 6.0
+    class_mean = rng.beta(mean * concentration, (1 - mean) * concentration, (REPLICATES, len(CLASSES), 1, 1))
+    draw = rng.random((REPLICATES, len(CLASSES), runs, 2)) < 0.25
+    win = rng.random((REPLICATES, len(CLASSES), runs, 2)) < (class_mean - 0.125) / 0.75
+    score = np.where(draw, 0.5, win.astype(float)).sum((2, 3)) * CLASS_SIZES  # the mirror replays the game
+    games = np.broadcast_to(CLASS_SIZES * runs * 2, score.shape)
+    return np.stack([score, games], axis=-1)
+
+
+@pytest.mark.parametrize("mean", [0.5, 0.75])
+def test_the_score_jackknife_over_13_classes_covers_the_expected_score(mean):
+    rng = np.random.default_rng(0)
+    intervals = [jackknife_interval(table, pooled_score, "classes") for table in simulated_class_scores(rng, mean)]
+    coverage = np.mean([i.contains(mean) for i in intervals])
+    detected = np.mean([verdict(i, 0.5) == "effect" for i in intervals])
+    assert 0.92 <= coverage <= 0.98, f"coverage {coverage:.3f} at expected score {mean}"
+    if mean == 0.5:
+        assert detected <= 0.08, f"null detected in {detected:.3f} of replicates"
+    else:
+        assert detected >= 0.9, f"planted effect detected in only {detected:.3f} of replicates"
+
+
+def ladder_template(elo: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One arena: each pair of ``elo``'s players on every opening with both colours. Returns the
+    games, the outcome each game copies, and per outcome the first player's Elo lead, its class
+    and the sign with which the class's own shift of the ``last`` player enters. Games against
+    the random player are independent; two network players replay one game on both openings
+    of a mirror class (deterministic, mirror-trained players)."""
+    rows, draw_of_game, lead, unit, sign, outcome = [], [], [], [], [], {}
+    for a, b in itertools.combinations(elo, 2):
+        deterministic = RANDOM not in (a, b)
+        for opening, (first, second) in itertools.product(OPENINGS, [(a, b), (b, a)]):
+            key = (first, second, mirror(opening) if deterministic else opening)
+            if key not in outcome:
+                outcome[key] = len(lead)
+                lead.append(elo[first] - elo[second])
+                unit.append(CLASSES.index(mirror(opening)))
+                sign.append((first == "last") - (second == "last"))
+            draw_of_game.append(outcome[key])
+            rows.append((first, second, opening, mirror(opening)))
+    games = pd.DataFrame(rows, columns=["first", "second", "opening", "opening_unit"]).assign(seed=0)
+    return games, np.array(draw_of_game), np.array(lead), np.array(unit), np.array(sign)
+
+
+def simulated_elo_intervals(gain: float, class_sd: float, seed: int) -> list:
+    """The Elo-gain interval on simulated arenas where the last policy is ``gain`` Elo above the
+    first, and each opening class shifts the last policy's strength by N(0, ``class_sd``) Elo."""
+    rng = np.random.default_rng(seed)
+    games, draw_of_game, lead, unit, sign = ladder_template({RANDOM: 0.0, "first": 150.0, "last": 150.0 + gain})
+    intervals = []
+    for _ in range(REPLICATES):
+        shift = class_sd * rng.standard_normal(len(CLASSES))
+        win_probability = 1 / (1 + 10 ** (-(lead + sign * shift[unit]) / 400))
+        wins = (rng.random(len(lead)) < win_probability).astype(float)
+        intervals.append(elo_contrast(games.assign(score_first=wins[draw_of_game]), [(0, "last", "first")]))
+    return intervals
+
+
+@pytest.mark.parametrize("gain", [0.0, 300.0])
+def test_the_elo_jackknife_over_13_classes_covers_the_true_elo_gain(gain):
+    intervals = simulated_elo_intervals(gain, class_sd=60.0, seed=1)
+    coverage = np.mean([i.contains(gain) for i in intervals])
+    detected = np.mean([verdict(i) == "effect" for i in intervals])
+    assert 0.92 <= coverage <= 0.98, f"coverage {coverage:.3f} at an Elo gain of {gain}"
+    if gain == 0:
+        assert detected <= 0.08, f"null detected in {detected:.3f} of replicates"
+    else:
+        assert detected >= 0.9, f"planted gain detected in only {detected:.3f} of replicates"
+
+
+# --- hand-made tables -------------------------------------------------------------------------
+
+
+def player(name, kind=NETWORK, search="", iteration=-1, budget=0):
+    return {"player": name, "kind": kind, "network": "net" if kind == NETWORK else "", "search": search,
+            "iteration": iteration, "budget": budget, "seed": 0}  # fmt: skip
+
+
+SUMMARY = pd.DataFrame(
+    [
+        player(RANDOM, RANDOM),
+        player(PERFECT, PERFECT),
+        player("i0_policy", search="policy", iteration=0),
+        player("i0_sims8", search=PUCT, iteration=0, budget=8),
+        player("i3_policy", search="policy", iteration=3),
+        player("i3_sims2", search=PUCT, iteration=3, budget=2),
+        player("i3_sims4", search=PUCT, iteration=3, budget=4),
+        player("i3_sims8", search=PUCT, iteration=3, budget=8),
+        player("i3_gumbel2", search=GUMBEL, iteration=3, budget=2),
+        player("i3_gumbel4", search=GUMBEL, iteration=3, budget=4),
+    ]
+)
+
+
+def hand_games(results: dict[tuple[str, str], callable]) -> pd.DataFrame:
+    """Games of each (player, opponent) on every opening, both colours; ``results`` gives the
+    player's score from (opening, player moves first)."""
+    rows = []
+    for (a, b), score in results.items():
+        for opening in OPENINGS:
+            rows.append((a, b, opening, mirror(opening), score(opening, True)))
+            rows.append((b, a, opening, mirror(opening), 1 - score(opening, False)))
+    return pd.DataFrame(rows, columns=["first", "second", "opening", "opening_unit", "score_first"]).assign(seed=0)
+
+
+def wins_first(opening, first):  # wins with the first move, draws with the second: 0.75
+    return 1.0 if first else 0.5
+
+
+def wins_off_centre(opening, first):  # wins unless the opening starts in the centre column: 0.8
+    return 0.0 if opening.startswith("2-") else 1.0
+
+
+GAMES = hand_games(
+    {
+        ("i3_sims8", "i3_policy"): wins_first,
+        ("i0_sims8", "i0_policy"): wins_off_centre,
+        ("i3_gumbel4", "i3_sims4"): lambda opening, first: 0.5,
+        ("i3_gumbel2", "i3_sims2"): lambda opening, first: 0.0 if opening.startswith("2-") else 0.5,
+        ("i3_sims8", PERFECT): lambda opening, first: 0.5 if first else 0.0,
+        ("i3_policy", PERFECT): lambda opening, first: 0.0,
+        ("i0_policy", RANDOM): lambda opening, first: 1.0 if opening in ("0-0", "1-1", "2-2") or first else 0.0,
+        ("i3_policy", RANDOM): lambda opening, first: 0.0 if opening == "0-0" and first else 1.0,
+        ("i3_policy", "i0_policy"): wins_first,
+    }
+)
+SECTION = {"arena": {"perfect_player": True, "gumbel_pooled_budgets": [2, 4]}}
+
+
+@pytest.fixture(scope="module")
+def table():
+    tables = {"games": GAMES, "summary": SUMMARY}
+    found = findings_table(findings(SECTION), tables, study="tree_search", section=SECTION, commit="")
+    return found.set_index("finding")
+
+
+def test_search_gain_on_a_hand_made_table(table):
+    row = table.loc["search_gain"]
+    assert row["estimate"] == pytest.approx(0.75) and row["low"] == pytest.approx(0.75)
+    assert row["control_estimate"] == pytest.approx(0.8) and row["n_units"] == 13
+    assert row["verdict"] == "effect" and "8 simulations" in row["statement"]
+
+
+def test_gumbel_vs_puct_searches_and_keeps_budget_2_as_the_control(table):
+    row = table.loc["gumbel_vs_puct"]
+    assert row["estimate"] == pytest.approx(0.5) and row["verdict"] == "inconclusive"
+    assert row["control_estimate"] == pytest.approx(0.4)  # 5 of 25 openings start in the centre: lost
+    assert "4 simulations" in row["statement"]
+
+
+def test_gap_to_perfect_on_a_hand_made_table(table):
+    row = table.loc["gap_to_perfect"]
+    assert row["estimate"] == pytest.approx(0.25) and row["control_estimate"] == pytest.approx(0.0)
+    assert row["verdict"] == "effect"
+
+
+def test_policy_training_gain_is_the_elo_fit_of_all_games(table):
+    row = table.loc["policy_training_gain"]
+    names = sorted(set(GAMES["first"]) | set(GAMES["second"]))
+    index = {name: i for i, name in enumerate(names)}
+    elo = fit_elo(GAMES["first"].map(index).to_numpy(), GAMES["second"].map(index).to_numpy(),
+                  GAMES["score_first"].to_numpy(), len(names), index[RANDOM])  # fmt: skip
+    assert row["estimate"] == pytest.approx(elo[index["i3_policy"]] - elo[index["i0_policy"]])
+    assert row["control_estimate"] == pytest.approx(elo[index["i0_policy"]])
+    assert row["estimate"] > 0.5 * ELO_PER_NAT and row["verdict"] == "effect"
+
+
+def test_gumbel_vs_puct_is_left_out_when_every_pooled_budget_is_the_raw_policy():
+    names = [f.name for f in findings({"arena": {"perfect_player": False, "gumbel_pooled_budgets": [2]}})]
+    assert names == ["search_gain", "policy_training_gain"]
+
+
+def test_two_seeds_are_two_arenas_on_the_same_classes():
+    tables = {
+        "games": pd.concat([GAMES, GAMES.assign(seed=1)]),
+        "summary": pd.concat([SUMMARY, SUMMARY.assign(seed=1)]),
+    }
+    twice = findings_table(findings(SECTION), tables, study="tree_search", section=SECTION, commit="")
+    once = findings_table(
+        findings(SECTION), {"games": GAMES, "summary": SUMMARY}, study="tree_search", section=SECTION, commit=""
+    )
+    assert np.allclose(twice["estimate"], once["estimate"]) and set(twice["n_units"]) == {13}
+    assert "the 2 training runs (2 seeds per width)" in twice["statement"].iloc[0]
+    assert "conditional on the training run)" in once["statement"].iloc[0]
