@@ -3,12 +3,16 @@ control and verdict."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from phenomena.common import stats
+from phenomena.common.config import load_config
 from phenomena.common.findings import FINDING_COLUMNS, Estimate, Finding, findings_html, findings_table, tables_read
+from phenomena.studies import all_studies
 
 
 def speedup(curves: pd.DataFrame) -> Estimate:
@@ -68,3 +72,18 @@ def test_a_finding_name_given_twice_is_refused():
 def test_tables_read_lists_each_table_once_in_order():
     other = Finding("other", "?", ("summary", "curves"), speedup, "{estimate}")
     assert tables_read([SPEEDUP, other]) == ["curves", "summary"]
+
+
+@pytest.mark.parametrize("preset", ["config.yaml", "smoke.yaml"])
+def test_every_study_declares_at_least_three_findings_on_tables_it_writes(preset):
+    """Each finding reads metric tables that the study's rules produce (a figure's table or a
+    table its rule file writes), so the findings rule has its inputs."""
+    config = load_config("config/config.yaml", f"config/{preset}")
+    for study in all_studies():
+        findings = study.findings(config[study.name])
+        assert len(findings) >= 3, f"{study.name} declares {len(findings)} findings; at least 3 expected"
+        rules = open(f"workflow/rules/{study.name}.smk").read()
+        figure_tables = {table for figure in study.figures(config[study.name]) for table in figure.tables.values()}
+        for table in tables_read(findings):
+            written = table in figure_tables or re.search(rf"metrics/{table}\.parquet|\"{table}\"", rules)
+            assert written, f"{study.name}: no rule writes metrics/{table}.parquet"
