@@ -30,9 +30,9 @@ def test_the_docs_are_regenerated_from_the_smoke_findings(smoke_pipeline):
     for study in ("grokking", "double_descent", "tree_search", "perturbation", "inductive_bias"):
         findings = read_parquet(workdir / f"results/{study}/findings.parquet")
         page = (workdir / f"docs/studies/{study}.md").read_text()
-        for statement in findings["statement"]:
-            cell = statement.replace("|", "\\|")
-            assert cell in block and cell in page, f"{study}: {statement!r} missing from the docs"
+        for statement, question in zip(findings["statement"], findings["question"]):
+            assert statement.replace("|", "\\|") in page, f"{study}: {statement!r} missing from its page"
+            assert question.replace("|", "\\|") in block, f"{study}: {question!r} missing from the README"
         assert list((workdir / f"docs/figures/{study}").glob("*.png"))
     assert "by `python -m phenomena.docs results`" in block and "commit " in block
 

@@ -37,23 +37,29 @@ def markdown_cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def findings_markdown(table: pd.DataFrame, *, with_study: bool) -> str:
-    """A findings table as Markdown: statement, 95% interval, verdict, control."""
-    header = ["study"] * with_study + ["finding", "95% interval", "verdict", "control"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+def findings_markdown(table: pd.DataFrame) -> str:
+    """A study's findings as Markdown, for its page: the whole statement, interval, verdict, control."""
+    lines = ["| finding | 95% interval | verdict | control |", "|---|---|---|---|"]
     for _, row in table.iterrows():
-        cells = [row["study"]] * with_study + [
-            row["statement"],
-            interval_cell(row),
-            row["verdict"],
-            row["control"] or "-",
-        ]
+        cells = [row["statement"], interval_cell(row), row["verdict"], row["control"] or "-"]
+        lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
+    return "\n".join(lines)
+
+
+def glance_markdown(table: pd.DataFrame) -> str:
+    """Every study's findings in short, for the README: the question, the estimate with its
+    interval, the verdict (the whole statement is on the study's page)."""
+    lines = ["| study | question | estimate [95% interval] | verdict |", "|---|---|---|---|"]
+    for _, row in table.iterrows():
+        estimate = f"{row['estimate']:.3g} {interval_cell(row)}" if np.isfinite(row["estimate"]) else "-"
+        cells = [row["study"], row["question"], estimate, row["verdict"]]
         lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
     return "\n".join(lines)
 
 
 def provenance_line(table: pd.DataFrame, results: Path) -> str:
-    commits = ", ".join(sorted({str(commit)[:12] for commit in table["commit"]})) or "unknown"
+    short = {str(commit)[:12] + "-dirty" * str(commit).endswith("-dirty") for commit in table["commit"]}
+    commits = ", ".join(sorted(short)) or "unknown"
     day = datetime.date.today().isoformat()
     return f"Generated {day} from `{results}` (commit {commits}) by `python -m phenomena.docs {results}`."
 
@@ -80,7 +86,7 @@ def regenerate(results: Path, repo: Path) -> list[Path]:
     written = []
     for name, table in tables.items():
         page = repo / "docs" / "studies" / f"{name}.md"
-        block = findings_markdown(table, with_study=False) + "\n\n" + provenance_line(table, results)
+        block = findings_markdown(table) + "\n\n" + provenance_line(table, results)
         write_text_atomic(page, replace_between_markers(page.read_text(), block, page))
         written.append(page)
         figures = repo / "docs" / "figures" / name
@@ -90,7 +96,7 @@ def regenerate(results: Path, repo: Path) -> list[Path]:
             written.append(figures / figure.name)
     everything = pd.concat(tables.values(), ignore_index=True)
     readme = repo / "README.md"
-    block = findings_markdown(everything, with_study=True) + "\n\n" + provenance_line(everything, results)
+    block = glance_markdown(everything) + "\n\n" + provenance_line(everything, results)
     write_text_atomic(readme, replace_between_markers(readme.read_text(), block, readme))
     return [readme, *written]
 
