@@ -53,7 +53,7 @@ def test_smoke_pipeline_writes_tidy_parquet_and_figures(smoke):
     check_tidy(curves)
     assert set(curves["study"]) == {"grokking"}
     assert {"train_fraction", "weight_decay", "optimizer", "operation", "modulus"} <= set(curves.columns)
-    assert curves["run"].nunique() == 5
+    assert curves["run"].nunique() == 7  # with the Grokfast repository's comparison (adam_l2, grokfast_adam)
     summary = read_parquet(smoke / "results/grokking/metrics/summary.parquet")
     grokked = summary[(summary.weight_decay == 1) & (summary.optimizer == "adamw")]
     assert (grokked["final_val_accuracy"] >= 0.99).all()
@@ -235,18 +235,24 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
             "double_descent:\n  random_features: {features: [50, 200, 800]}",
             {"double_descent_random_features", "double_descent_metrics", "double_descent_findings"},
         ),
-        ("tree_search:\n  arena: {bootstrap_samples: 30}", {"tree_search_metrics"}),
+        ("tree_search:\n  arena: {bootstrap_samples: 30}", {"tree_search_metrics", "tree_search_findings"}),
         (
             "tree_search:\n  arena: {c_puct: 2.0}",
-            {"tree_search_arena", "tree_search_solver_accuracy", "tree_search_metrics"},
+            {"tree_search_arena", "tree_search_solver_accuracy", "tree_search_metrics", "tree_search_findings"},
         ),
         (
             "tree_search:\n  solver: {positions: 25}",
-            {"tree_search_positions", "tree_search_solver_accuracy", "tree_search_metrics"},
+            {"tree_search_positions", "tree_search_solver_accuracy", "tree_search_metrics", "tree_search_findings"},
         ),
         (
             "tree_search:\n  selfplay: {simulations: 12}",
-            {"tree_search_train", "tree_search_arena", "tree_search_solver_accuracy", "tree_search_metrics"},
+            {
+                "tree_search_train",
+                "tree_search_arena",
+                "tree_search_solver_accuracy",
+                "tree_search_metrics",
+                "tree_search_findings",
+            },
         ),
     ],
 )
