@@ -14,13 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from phenomena.common.tables import read_parquet
-from phenomena.studies import STUDY_NAMES
+from phenomena.common.findings import read_findings
 
 
 def existing_findings(root: Path) -> pd.DataFrame:
-    """Every study's findings table under the results root ``root`` (studies without one left out)."""
-    frames = [read_parquet(path) for name in STUDY_NAMES if (path := root / name / "findings.parquet").exists()]
+    """Every study's findings under the results root ``root``, as one table."""
+    frames = list(read_findings(root).values())
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["study", "finding"])
 
 

@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 
 from phenomena.common.files import write_text_atomic
-from phenomena.common.tables import read_parquet
-from phenomena.studies import STUDY_NAMES
+from phenomena.common.findings import read_findings
 
 START, END = "<!-- findings:start (python -m phenomena.docs) -->", "<!-- findings:end -->"
 
@@ -72,15 +71,10 @@ def replace_between_markers(text: str, block: str, where: Path) -> str:
     return f"{before}{START}\n{block}\n{END}{after}"
 
 
-def study_tables(results: Path) -> dict[str, pd.DataFrame]:
-    """Each study's findings table found under ``results``."""
-    return {name: read_parquet(path) for name in STUDY_NAMES if (path := results / name / "findings.parquet").exists()}
-
-
 def regenerate(results: Path, repo: Path) -> list[Path]:
     """Rewrite the README's and the study pages' findings blocks and copy the figures; returns
     the files written."""
-    tables = study_tables(results)
+    tables = read_findings(results)
     if not tables:
         raise FileNotFoundError(f"{results}: no <study>/findings.parquet; build them with snakemake findings")
     written = []

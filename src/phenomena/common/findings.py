@@ -16,6 +16,7 @@ import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -162,3 +163,14 @@ def findings_html(table: pd.DataFrame, title: str) -> str:
         f"<table><tr>{header}</tr>{rows}</table><p>commit {html.escape(str(commit))}, config hash "
         f"{html.escape(str(table['config_hash'].iloc[0]) if len(table) else '')}</p></body></html>"
     )
+
+
+def read_findings(results: Path) -> dict[str, pd.DataFrame]:
+    """Each study's findings table found under the results folder ``results`` (by study name;
+    studies without one left out)."""
+    from phenomena.common.tables import read_parquet
+    from phenomena.studies import STUDY_NAMES
+
+    return {
+        name: read_parquet(path) for name in STUDY_NAMES if (path := Path(results) / name / "findings.parquet").exists()
+    }
