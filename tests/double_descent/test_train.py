@@ -8,6 +8,7 @@ import pytest
 
 from phenomena.common.tables import check_tidy
 from phenomena.double_descent.data import make_mnist1d, make_training_set
+from phenomena.double_descent.module import recorded_epochs
 from phenomena.double_descent.random_features import feature_sweep
 from phenomena.double_descent.train import train_job, train_size_grid
 
@@ -97,6 +98,13 @@ def test_size_grid_measures_only_the_recorded_epochs_and_trains_the_same(source,
     assert sorted(measured["step"].unique()) == [3, 6, 7]  # every 3rd epoch and the last 2
     same_epochs = full[full["step"].isin([3, 6, 7])].reset_index(drop=True)
     pd.testing.assert_frame_equal(measured.reset_index(drop=True), same_epochs)
+
+
+def test_log_spaced_recording_keeps_the_early_epochs_and_the_last():
+    epochs = recorded_epochs({"epochs": 150, "last": 10, "log_points": 40})
+    assert set(range(1, 12)) <= epochs  # the early epochs, where error moves fastest
+    assert set(range(141, 151)) <= epochs  # the epochs the end-of-training errors average
+    assert len(epochs) == 40 and 100 < max(e for e in epochs if e <= 140) < 141
 
 
 def test_random_features_peak_at_features_equal_samples(source):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
@@ -26,6 +27,19 @@ from phenomena.double_descent.models import build_stack
 SPLITS = ("train", "test")
 METRICS = ("loss", "error")
 EVAL_CHUNK = 2048  # examples per forward pass when measuring a whole split
+
+
+def recorded_epochs(recording: dict) -> set[int]:
+    """The epochs (counted from 1) measured under ``recording``: each of the ``last`` of
+    ``epochs``, and every ``every``-th epoch or ``log_points`` log-spaced epochs from the first
+    (rounded, so fewer where they fall on the same epoch)."""
+    epochs = recording["epochs"]
+    chosen = set(range(max(1, epochs - recording["last"] + 1), epochs + 1))
+    if recording.get("every"):
+        chosen |= set(range(recording["every"], epochs + 1, recording["every"]))
+    if recording.get("log_points"):
+        chosen |= {int(round(epoch)) for epoch in np.geomspace(1, epochs, recording["log_points"])}
+    return chosen
 
 
 def order_seed(seed: int, epoch: int) -> int:
@@ -52,7 +66,7 @@ class StackModule(pl.LightningModule):
         recording: dict | None = None,
     ):
         super().__init__()
-        self.recording = recording
+        self.recorded_epochs = None if recording is None else recorded_epochs(recording)
         self.seeds = list(seeds)
         self.optimizer_settings = optimizer
         self.batch_size = batch_size
@@ -105,12 +119,10 @@ class StackModule(pl.LightningModule):
 
     def records_epoch(self, epoch: int) -> bool:
         """Whether the losses and errors after ``epoch`` (counted from 1) are measured: every
-        epoch, or with ``recording`` (``{"every", "last", "epochs"}``) every ``every``-th epoch and
-        each of the last ``last`` epochs of ``epochs``. Measuring the whole test set costs more
-        than a small training set's epoch of steps."""
-        if self.recording is None:
-            return True
-        return epoch % self.recording["every"] == 0 or epoch > self.recording["epochs"] - self.recording["last"]
+        epoch, or with ``recording`` those of :func:`recorded_epochs`. Measuring the whole test
+        set costs more than a small training set's epoch of steps, and about 40% of a wide
+        network's training."""
+        return self.recorded_epochs is None or epoch in self.recorded_epochs
 
     @torch.no_grad()
     def validation_step(self, batch, batch_index: int) -> None:

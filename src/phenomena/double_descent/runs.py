@@ -146,6 +146,9 @@ def resolved_settings(study: dict, job: Job | SizeGridJob) -> dict:
         }
     else:
         who = {"members": [asdict(member) for member in job.members]}
+        if study["model_wise"]["record_points"] is not None:
+            points, last = study["model_wise"]["record_points"], study["metrics"]["final_epochs"]
+            who["recording"] = {"log_points": points, "last": last}
     return {
         **who,
         "model": {"name": model, **(study["model"].get(model) or {})},

@@ -131,8 +131,8 @@ def build_module(settings: dict, datasets: list[LabelledData]) -> StackModule:
 
 
 def recording(settings: dict) -> dict | None:
-    """The epochs a size-grid stack measures (``settings["recording"]``, see
-    ``StackModule.records_epoch``), or None: every epoch (model-wise jobs)."""
+    """The epochs a stack measures (``settings["recording"]``, see :func:`recorded_epochs`), or
+    None: every epoch."""
     if "recording" not in settings:
         return None
     return {**settings["recording"], "epochs": settings["training"]["epochs"]}
