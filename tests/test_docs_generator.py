@@ -35,6 +35,8 @@ def test_the_docs_are_regenerated_from_the_smoke_findings(smoke_pipeline):
             assert question.replace("|", "\\|") in block, f"{study}: {question!r} missing from the README"
         assert list((workdir / f"docs/figures/{study}").glob("*.png"))
     assert "by `python -m phenomena.docs results`" in block and "commit " in block
+    assert "| study | reproduced | paper claims reproduced | not reproduced |" in block
+    assert "| grokking | " in block.split("| study | question |", 1)[0]  # a row per study before the findings
 
 
 def test_a_missing_results_folder_fails_with_one_line(tmp_path):

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from phenomena.common.files import write_text_atomic
-from phenomena.common.findings import read_findings
+from phenomena.common.findings import read_findings, study_reproduced
 
 START, END = "<!-- findings:start (python -m phenomena.docs) -->", "<!-- findings:end -->"
 
@@ -38,20 +38,44 @@ def markdown_cell(text: object) -> str:
 
 def findings_markdown(table: pd.DataFrame) -> str:
     """A study's findings as Markdown, for its page: the whole statement, interval, verdict, control."""
-    lines = ["| finding | 95% interval | verdict | control |", "|---|---|---|---|"]
+    lines = ["| finding | 95% interval | verdict | reproduced (paper) | control |", "|---|---|---|---|---|"]
     for _, row in table.iterrows():
-        cells = [row["statement"], interval_cell(row), row["verdict"], row["control"] or "-"]
+        cells = [row["statement"], interval_cell(row), row["verdict"], reproduced_cell(row), row["control"] or "-"]
         lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
+    return "\n".join(lines)
+
+
+def reproduced_cell(row: pd.Series) -> str:
+    """``yes (Power et al. 2022)`` for a finding that tests a paper's claim, ``-`` otherwise."""
+    if not row.get("reproduced"):
+        return "-"
+    source = str(row["paper"]).split(": ", 1)[-1]
+    return f"{row['reproduced']} ({source})"
+
+
+def studies_markdown(tables: dict[str, pd.DataFrame]) -> str:
+    """One row per study: whether it reproduces the claims of the papers it tests (every claim:
+    yes; none: no; some: partly), with the count and the claims not reproduced."""
+    lines = ["| study | reproduced | paper claims reproduced | not reproduced |", "|---|---|---|---|"]
+    for name, table in tables.items():
+        claims = table[table["reproduced"] != ""]
+        count = f"{(claims['reproduced'] == 'yes').sum()} of {len(claims)}"
+        missed = [f"{row.finding} ({row.reproduced})" for row in claims.itertuples() if row.reproduced != "yes"]
+        lines.append(f"| {name} | {study_reproduced(table)} | {count} | {', '.join(missed) or '-'} |")
     return "\n".join(lines)
 
 
 def glance_markdown(table: pd.DataFrame) -> str:
     """Every study's findings in short, for the README: the question, the estimate with its
-    interval, the verdict (the whole statement is on the study's page)."""
-    lines = ["| study | question | estimate [95% interval] | verdict |", "|---|---|---|---|"]
+    interval, the verdict, and whether it reproduces the paper's claim it tests (the whole
+    statement is on the study's page)."""
+    lines = [
+        "| study | question | estimate [95% interval] | verdict | reproduced (paper) |",
+        "|---|---|---|---|---|",
+    ]
     for _, row in table.iterrows():
         estimate = f"{row['estimate']:.3g} {interval_cell(row)}" if np.isfinite(row["estimate"]) else "-"
-        cells = [row["study"], row["question"], estimate, row["verdict"]]
+        cells = [row["study"], row["question"], estimate, row["verdict"], reproduced_cell(row)]
         lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
     return "\n".join(lines)
 
@@ -90,7 +114,7 @@ def regenerate(results: Path, repo: Path) -> list[Path]:
             written.append(figures / figure.name)
     everything = pd.concat(tables.values(), ignore_index=True)
     readme = repo / "README.md"
-    block = glance_markdown(everything) + "\n\n" + provenance_line(everything, results)
+    block = "\n\n".join([studies_markdown(tables), glance_markdown(everything), provenance_line(everything, results)])
     write_text_atomic(readme, replace_between_markers(readme.read_text(), block, readme))
     return [readme, *written]
 

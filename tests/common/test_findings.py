@@ -11,7 +11,16 @@ import pytest
 
 from phenomena.common import stats
 from phenomena.common.config import load_config
-from phenomena.common.findings import FINDING_COLUMNS, Estimate, Finding, findings_html, findings_table, tables_read
+from phenomena.common.findings import (
+    FINDING_COLUMNS,
+    Estimate,
+    Finding,
+    findings_html,
+    findings_table,
+    reproduced,
+    study_reproduced,
+    tables_read,
+)
 from phenomena.studies import all_studies
 
 
@@ -72,6 +81,23 @@ def test_a_finding_name_given_twice_is_refused():
 def test_tables_read_lists_each_table_once_in_order():
     other = Finding("other", "?", ("summary", "curves"), speedup, "{estimate}")
     assert tables_read([SPEEDUP, other]) == ["curves", "summary"]
+
+
+def test_reproduced_compares_the_verdict_and_its_side_with_the_papers_claim():
+    claimed = Finding(**{**SPEEDUP.__dict__, "paper": ("above", "Someone 2020")})
+    table = findings_table([claimed], {"curves": curves_table()}, study="toy", section={}, commit=None)
+    assert table["reproduced"].iloc[0] == "yes" and table["paper"].iloc[0] == "above: Someone 2020"
+    assert reproduced("below", "effect", estimate=2.0, null=1.0) == "no"  # an effect the other way
+    assert reproduced("above", "no effect", estimate=1.0, null=1.0) == "no"
+    assert reproduced("equal", "no effect", estimate=0.0, null=0.0) == "yes"
+    assert reproduced("equal", "effect", estimate=0.3, null=0.0) == "no"
+    assert reproduced("above", "inconclusive", estimate=2.0, null=1.0) == "inconclusive"
+    unclaimed = findings_table([SPEEDUP], {"curves": curves_table()}, study="toy", section={}, commit=None)
+    assert unclaimed["reproduced"].iloc[0] == "" and study_reproduced(unclaimed) == "-"
+    assert study_reproduced(pd.DataFrame({"reproduced": ["yes", "", "no"]})) == "partly"
+    assert study_reproduced(pd.DataFrame({"reproduced": ["yes", "yes"]})) == "yes"
+    with pytest.raises(ValueError, match="paper claim side 'more'"):
+        Finding(**{**SPEEDUP.__dict__, "paper": ("more", "Someone 2020")})
 
 
 @pytest.mark.parametrize("preset", ["config.yaml", "smoke.yaml"])

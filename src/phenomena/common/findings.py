@@ -40,6 +40,8 @@ FINDING_COLUMNS = [
     "control_low",
     "control_high",
     "verdict",
+    "paper",
+    "reproduced",
     "config_hash",
     "commit",
 ]
@@ -72,6 +74,11 @@ class Finding:
     - ``control``: what the control is ("" where the finding has none).
     - ``null``, ``margin``: the value of no effect and, where stated, the equivalence margin
       under which the verdict is "no effect" (:func:`phenomena.common.stats.verdict`).
+    - ``paper``: where the finding tests a published claim, that claim about the estimate
+      against ``null`` as ``(side, source)``: side ``above``, ``below`` or ``equal`` (no
+      effect), source the citation (``("above", "Lee et al. 2024")``); None where the finding
+      is the project's own question or a control. It fills the ``reproduced`` column
+      (:func:`reproduced`).
     """
 
     name: str
@@ -82,6 +89,40 @@ class Finding:
     control: str = ""
     null: float = 0.0
     margin: float | None = None
+    paper: tuple[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.paper is not None and self.paper[0] not in CLAIM_SIDES:
+            allowed = ", ".join(CLAIM_SIDES)
+            raise ValueError(f"finding {self.name}: paper claim side {self.paper[0]!r}; allowed: {allowed}")
+
+
+CLAIM_SIDES = ("above", "below", "equal")
+
+
+def reproduced(side: str, row_verdict: str, estimate: float, null: float) -> str:
+    """Whether a finding reproduces the paper's claim: ``yes`` when the verdict is the claim
+    (an effect on the claimed side of the null, or no effect where the paper claims none),
+    ``no`` when it is the opposite (no effect, an effect on the other side, or an effect
+    where the paper claims none), ``inconclusive`` otherwise."""
+    if row_verdict == "inconclusive":
+        return "inconclusive"
+    if side == "equal":
+        return "yes" if row_verdict == "no effect" else "no"
+    if row_verdict == "no effect":
+        return "no"
+    return "yes" if (estimate > null) == (side == "above") else "no"
+
+
+def study_reproduced(table: pd.DataFrame) -> str:
+    """A study's summary of its findings' ``reproduced`` column: ``yes`` when every paper claim
+    it tests is reproduced, ``no`` when none is, ``partly`` otherwise ("-" with no claims)."""
+    claims = [value for value in table["reproduced"] if value]
+    if not claims:
+        return "-"
+    if all(value == "yes" for value in claims):
+        return "yes"
+    return "no" if all(value == "no" for value in claims) else "partly"
 
 
 def config_hash(section: dict) -> str:
@@ -108,6 +149,7 @@ def finding_row(finding: Finding, tables: dict[str, pd.DataFrame], *, study: str
     }
     row_verdict = result.verdict or verdict(interval, finding.null, finding.margin)
     slots["verdict"] = row_verdict
+    side, source = finding.paper or ("", "")
     return {
         "study": study,
         "finding": finding.name,
@@ -125,6 +167,8 @@ def finding_row(finding: Finding, tables: dict[str, pd.DataFrame], *, study: str
         "control_low": slots["control_low"],
         "control_high": slots["control_high"],
         "verdict": row_verdict,
+        "paper": f"{side}: {source}" if side else "",
+        "reproduced": reproduced(side, row_verdict, interval.estimate, finding.null) if side else "",
         "config_hash": section_hash,
         "commit": commit or "",
     }
@@ -149,7 +193,7 @@ def tables_read(findings: list[Finding]) -> list[str]:
 
 def findings_html(table: pd.DataFrame, title: str) -> str:
     """A findings table as a small standalone HTML page (the report shows it beside the figures)."""
-    shown = table[["statement", "verdict", "interval_method", "units", "n_units", "control"]]
+    shown = table[["statement", "verdict", "reproduced", "paper", "interval_method", "units", "n_units", "control"]]
     rows = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(value))}</td>" for value in row) + "</tr>"
         for row in shown.itertuples(index=False)

@@ -142,6 +142,7 @@ def findings(section: dict) -> list[Finding]:
                     "noisy rises {noisy_rises}; clean {control_estimate:.3f}, {control_low:.3f} to {control_high:.3f})"
                 ),
                 control="clean labels, same seeds and widths",
+                paper=("above", "Nakkiran et al. 2019"),
             ),
             Finding(
                 name="model_wise_peak_height",
@@ -157,6 +158,7 @@ def findings(section: dict) -> list[Finding]:
                 ),
                 control="clean labels at the noisy peak widths",
                 null=1.0,
+                paper=("above", "Nakkiran et al. 2019"),
             ),
         ]
     sample_wise = section["sample_wise"]
@@ -175,6 +177,7 @@ def findings(section: dict) -> list[Finding]:
                     "features fires for {control_rises} of {control_curves}"
                 ),
                 control="random-feature curves on the same sizes, noise and seeds (peak at n = P)",
+                paper=("above", "Nakkiran et al. 2019"),
             ),
             Finding(
                 name="random_features_control",
@@ -186,6 +189,7 @@ def findings(section: dict) -> list[Finding]:
                     "(P = {features}: peaks at {peaks}, rises {rises}; exact 95% CI {low:.2f}-{high:.2f}); each "
                     "seed's own peak lies within one grid step of n* in {seeds_found} of {seed_curves} curves"
                 ),
+                paper=("above", "Belkin et al. 2019"),
             ),
         ]
     return found

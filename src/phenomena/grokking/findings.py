@@ -38,6 +38,7 @@ def findings(section: dict) -> list[Finding]:
             "steps (exact 95% CI of the share {control_low:.2f}-{control_high:.2f}).",
             control="AdamW without weight decay on the same splits: the share that reached 95% validation accuracy",
             null=1.0,
+            paper=("above", "Power et al. 2022"),
         ),
         Finding(
             "grokfast_speedup",
@@ -49,6 +50,7 @@ def findings(section: dict) -> list[Finding]:
             "wd / k; reached by {control_reached}): {control_text}.",
             control="AdamW at k times the lr and wd / k (the same decay per step, a bigger step), same seeds",
             null=1.0,
+            paper=("above", "Lee et al. 2024"),
         ),
         Finding(
             "step_control_speedup",
@@ -69,6 +71,7 @@ def findings(section: dict) -> list[Finding]:
             "filter (reached by {control_reached}): {control_text}.",
             control="Adam with the same L2 weight decay and no filter, against the same Adam runs",
             null=1.0,
+            paper=("above", "Lee et al. 2024, their repository's comparison"),
         ),
         Finding(
             "grokfast_filter_with_l2",
@@ -87,6 +90,7 @@ def findings(section: dict) -> list[Finding]:
             "At train fraction {small:g} AdamW needs {bound}{estimate:.2f}x the steps to 95% validation accuracy it "
             "needs at {large:g} (" + CI + "; paired by seed number, the splits differ).",
             null=1.0,
+            paper=("above", "Power et al. 2022"),
         ),
     ]
     if section.get("llc"):

@@ -168,6 +168,7 @@ def progress_findings(section: dict) -> list[Finding]:
             sentence=LEAD_SENTENCE,
             control=random_control,
             null=1.0,
+            paper=("above", "Nanda et al. 2023") if split == "train" else None,  # theirs is on the training pairs
         )
         for split in ("train", "val")
     ]
@@ -185,5 +186,6 @@ def progress_findings(section: dict) -> list[Finding]:
         ),
         control="the same embedding at the same step with its residues relabelled at random (mean over permutations)",
         null=1.0,
+        paper=("below", "Nanda et al. 2023"),
     )
     return [*leads, sparsity]

@@ -112,6 +112,7 @@ def findings(section: dict) -> list[Finding]:
                     "{control_estimate:+.1f} ({control_low:+.1f} to {control_high:+.1f})"
                 ),
                 control="the MLP's permutation cost (0 in expectation)",
+                paper=("above", "Greydanus 2020"),
             )
         )
     sgd = section["sgd"]
@@ -128,6 +129,7 @@ def findings(section: dict) -> list[Finding]:
                     "by {control_estimate:+.1f} ({control_low:+.1f} to {control_high:+.1f})"
                 ),
                 control="the same difference in train accuracy",
+                paper=("above", "Smith et al. 2021"),
             )
         )
         for form in sgd["regularizers"]:
@@ -145,6 +147,7 @@ def findings(section: dict) -> list[Finding]:
                         "from the small batch ({control_low:+.1f} to {control_high:+.1f})"
                     ),
                     control="regularized minus small batch, test accuracy points (0: all of the advantage)",
+                    paper=("above", "Smith et al. 2021"),
                 )
             )
     kernel = section["kernel"]
@@ -175,6 +178,7 @@ def findings(section: dict) -> list[Finding]:
                 ),
                 control="the parameters' relative change, same runs",
                 null=exponent_value,
+                paper=("equal", source),
             )
         )
     return found

@@ -133,6 +133,7 @@ def findings(section: dict) -> list[Finding]:
                 "deviation or correlation from the start's is {estimate:.4f}, {relation} the stated tolerance "
                 "{tolerance:g} (equal to {decimals} decimals; interval: {method})."
             ),
+            paper=("equal", "Matejka and Fitzmaurice 2017"),
         ),
         Finding(
             name="datasaurus_shapes_reached",
@@ -186,6 +187,7 @@ def zero_at_chance_finding() -> Finding:
         ),
         control="the default (small random) initialization",
         margin=ACCURACY_MARGIN,
+        paper=("equal", "Goodfellow et al. 2016, section 8.4"),
     )
 
 
@@ -202,4 +204,5 @@ def symmetry_finding(init: str) -> Finding:
         ),
         control="the default (small random) initialization",
         margin=SPREAD_MARGIN,
+        paper=("equal", "Goodfellow et al. 2016, section 8.4"),
     )

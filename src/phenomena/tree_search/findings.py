@@ -182,6 +182,7 @@ def findings(section: dict) -> list[Finding]:
             ),
             control="PUCT at its largest budget against the raw policy at the first (untrained) snapshot",
             null=0.5,
+            paper=("above", "Silver et al. 2018"),
         ),
         Finding(
             name="policy_training_gain",
@@ -229,6 +230,7 @@ def findings(section: dict) -> list[Finding]:
                 ),
                 control="Gumbel at 2 simulations against PUCT-2, which is the raw policy",
                 null=0.5,
+                paper=("above", "Danihelka et al. 2022"),
             )
         )
     return found
