@@ -33,3 +33,9 @@ def smoke_pipeline(tmp_path_factory, request) -> tuple[Path, dict[str, bytes]]:
     snakemake(workdir, "--cores", "2", *SMOKE)
     request.config.stash[LOCAL_SMOKE_SECONDS] = time.perf_counter() - started
     return workdir, metric_tables(workdir)
+
+
+@pytest.fixture(scope="module")
+def smoke(smoke_pipeline) -> Path:
+    """The copy of the workflow in which the smoke pipeline has run (shared by the session)."""
+    return smoke_pipeline[0]

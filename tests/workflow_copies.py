@@ -7,12 +7,16 @@ figure's code or delete outputs and watch what Snakemake plans.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from phenomena.common.config import load_config
+from phenomena.studies import all_studies
 
 REPO = Path(__file__).resolve().parents[1]
 SMOKE = ["--configfile", "config/smoke.yaml"]
@@ -45,3 +49,18 @@ def metric_tables(workdir: Path) -> dict[str, bytes]:
         str(path.relative_to(workdir)): path.read_bytes()
         for path in sorted(workdir.glob("results/*/metrics/*.parquet"))
     }
+
+
+SMOKE_CONFIG = load_config(REPO / "config/config.yaml", REPO / "config/smoke.yaml")
+SMOKE_STUDIES = SMOKE_CONFIG["studies"]
+FIGURES = {  # each study's figures as its declaration gives them for the smoke config
+    study.name: [figure.name for figure in study.figures(SMOKE_CONFIG[study.name])] for study in all_studies()
+}
+
+
+def planned_jobs(dry_run_output: str) -> dict[str, int]:
+    """Rule -> job count from the 'Job stats' table of a dry run."""
+    if "Nothing to be done" in dry_run_output:
+        return {}
+    table = dry_run_output.split("Job stats:", 1)[1]
+    return {rule: int(count) for rule, count in re.findall(r"^(\w+)\s+(\d+)$", table, re.M) if rule != "total"}

@@ -18,11 +18,12 @@ def study(repo):
     return copy.deepcopy(load_config(repo / "config/config.yaml")["double_descent"])
 
 
-def test_mlp_seeds_of_one_setting_share_a_job(study):
+def test_mlp_seeds_and_noise_levels_of_one_width_share_a_job(study):
     jobs = plan_jobs(study)
-    job = jobs["mlp_w47_n4000_noise0.15"]
-    assert [m.seed for m in job.members] == study["model_wise"]["seeds"]
-    assert {m.label_noise for m in job.members} == {0.15}
+    job = jobs["mlp_w47_n4000"]
+    seeds, noise = study["model_wise"]["seeds"], study["model_wise"]["label_noise"]
+    assert [(m.label_noise, m.seed) for m in job.members] == [(n, s) for n in noise for s in seeds]
+    assert len(jobs) == len(study["model_wise"]["widths"])
     assert {j.num_train for j in jobs.values()} == {study["model_wise"]["num_train"]}
 
 
@@ -67,7 +68,7 @@ def test_resnet_members_train_one_per_job(study):
 
 
 def test_settings_change_with_what_determines_the_result(study):
-    job = plan_jobs(study)["mlp_w47_n4000_noise0.15"]
+    job = plan_jobs(study)["mlp_w47_n4000"]
     before = resolved_settings(study, job)
     study["optimizer"]["lr"] = 0.001
     assert resolved_settings(study, job) != before

@@ -1,10 +1,12 @@
 """The runs of the double-descent study: members, the jobs that train them together, settings.
 
 A *member* is one model: family, width, training-set size, label noise, seed. A *job* trains
-the members that share family, width, training-set size and label noise as one stack (see
-``models``): for the MLP all seeds of a setting at once; for ResNet-18 one member per job,
-because one such model already fills a GPU. (Stacking the noise levels too would halve the
-jobs, but the widest stack then runs alone for minutes at the end of a sweep on two cores.)
+the members that share family, width and training-set size as one stack (see ``models``): for
+the MLP every seed and noise level of a width at once (each member on its own training set, so
+its trajectory is the one it would have alone); for ResNet-18 one member per job, because one
+such model already fills a GPU. A job's start-up (imports, Lightning) costs more than training
+the narrow MLPs, so one job per width rather than per width and noise level saves a start-up
+per width.
 
 The sample-wise sweep is a map, widths x training-set sizes. Its *size-grid jobs* train one
 width and noise level each: its sizes one after another in one process, each size one stack
@@ -64,13 +66,12 @@ class Job:
     model: str
     width: int
     num_train: int
-    label_noise: float
     members: tuple[Member, ...]
 
     @property
     def name(self) -> str:
         if self.model in STACKED_MODELS:
-            return run_name([("", self.model), ("w", self.width), ("n", self.num_train), ("noise", self.label_noise)])
+            return run_name([("", self.model), ("w", self.width), ("n", self.num_train)])
         (member,) = self.members
         return member.name
 
@@ -94,12 +95,13 @@ def sweep_members(study: dict, sweep: str) -> list[Member]:
 
 
 def plan_jobs(study: dict) -> dict[str, Job]:
-    """Every model-wise job by name: one stack per width, training-set size and noise level."""
+    """Every model-wise job by name: one stack per width and training-set size (every noise level
+    and seed), or one member per job for families that are not stacked."""
     groups: dict[tuple, list[Member]] = defaultdict(list)
     for member in sorted(sweep_members(study, "model_wise")):
-        key = (member.model, member.width, member.num_train, member.label_noise)
-        groups[key if member.model in STACKED_MODELS else (*key, member.seed)].append(member)
-    jobs = [Job(ms[0].model, ms[0].width, ms[0].num_train, ms[0].label_noise, tuple(ms)) for ms in groups.values()]
+        key = (member.model, member.width, member.num_train)
+        groups[key if member.model in STACKED_MODELS else (*key, member.label_noise, member.seed)].append(member)
+    jobs = [Job(ms[0].model, ms[0].width, ms[0].num_train, tuple(ms)) for ms in groups.values()]
     return {job.name: job for job in jobs}
 
 
