@@ -200,7 +200,7 @@ def double_descent_resnet18(check: Check, precision: str | None = None) -> dict:
     )
     name = f"double_descent{'_' + precision if precision else ''}"
     member = Member("resnet18", width, num_train, 0.2, 0)
-    settings = resolved_settings(study, Job("resnet18", width, num_train, 0.2, (member,)))
+    settings = resolved_settings(study, Job("resnet18", width, num_train, (member,)))
     with peak_memory(check.device) as memory, probed(check.device, precision) as probe:
         train_job(settings, source, check.folder(name) / "run", accelerator=check.accelerator)
     steps, seconds = probe.window()
