@@ -65,3 +65,13 @@ def test_annealing_is_deterministic_given_the_seed():
     settings = AnnealingSettings(iterations=2_000, frames=3)
     first, second = anneal(start, shape, settings, seed=5), anneal(start, shape, settings, seed=5)
     assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(first, second))
+
+
+def test_the_figure_title_states_the_decimals_the_shapes_really_share():
+    from phenomena.perturbation.figures.datasaurus import agreeing_decimals
+
+    start = {"mean_x": 48.214, "mean_y": 51.38, "sd_x": 14.94, "sd_y": 15.38, "correlation": 0.13}
+    two = {**start, "mean_x": 48.2149}
+    one = {**start, "correlation": 0.08}
+    assert agreeing_decimals([("start", start), ("star", two)]) == 2
+    assert agreeing_decimals([("start", start), ("star", two), ("lines", one)]) == 1

@@ -13,6 +13,21 @@ def statistics_at(statistics: pd.DataFrame, target: str, step: int) -> dict[str,
     return dict(zip(rows["metric"], rows["value"]))
 
 
+def agreeing_decimals(rows: list[tuple[str, dict[str, float]]], most: int = 4) -> int:
+    """The most decimals (up to ``most``) to which every shape's statistics equal the start's:
+    read from the table, so the title stays true for any ``datasaurus.decimals``."""
+    start = rows[0][1]
+    for decimals in range(most, -1, -1):
+        rounded = {key: round(start[key], decimals) for key in STATISTIC_LABELS}
+        if all(round(values[key], decimals) == rounded[key] for _, values in rows for key in STATISTIC_LABELS):
+            return decimals
+    return 0
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def plot(frames: pd.DataFrame, statistics: pd.DataFrame) -> plt.Figure:
     targets = list(dict.fromkeys(frames["target"]))
     first = frames[(frames["target"] == targets[0]) & (frames["frame"] == 0)]
@@ -50,7 +65,7 @@ def plot(frames: pd.DataFrame, statistics: pd.DataFrame) -> plt.Figure:
     table.set_fontsize(10)
     table.scale(1, 1.4)
     figure.suptitle(
-        "Same statistics to 2 decimals, different shapes\n"
+        f"Same statistics to {plural(agreeing_decimals(rows), 'decimal')}, different shapes\n"
         f"(simulated annealing, {last_step:,} proposed one-point moves per shape)",
         y=1.02,
     )
