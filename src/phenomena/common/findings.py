@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from phenomena.common.stats import Interval, verdict
+from phenomena.common.stats import INCONCLUSIVE, NO_EFFECT, Interval, verdict
 
 FINDING_COLUMNS = [
     "study",
@@ -105,11 +105,11 @@ def reproduced(side: str, row_verdict: str, estimate: float, null: float) -> str
     (an effect on the claimed side of the null, or no effect where the paper claims none),
     ``no`` when it is the opposite (no effect, an effect on the other side, or an effect
     where the paper claims none), ``inconclusive`` otherwise."""
-    if row_verdict == "inconclusive":
-        return "inconclusive"
+    if row_verdict == INCONCLUSIVE:
+        return INCONCLUSIVE
     if side == "equal":
-        return "yes" if row_verdict == "no effect" else "no"
-    if row_verdict == "no effect":
+        return "yes" if row_verdict == NO_EFFECT else "no"
+    if row_verdict == NO_EFFECT:
         return "no"
     return "yes" if (estimate > null) == (side == "above") else "no"
 
