@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import torch
 
@@ -109,9 +110,9 @@ def test_smoke_pipeline_builds_the_tree_search_study(smoke):
     assert set(curves["study"]) == {"tree_search"}
     assert {"elo", "optimal_move", "vs_policy_score", "policy_loss"} <= set(curves["metric"])
     summary = read_parquet(results / "metrics/summary.parquet")
-    # random, pure MCTS and perfect; per width (2) its PUCT ladder (3 snapshots x 3 budgets) and
-    # the 3 extra players of its Gumbel-vs-PUCT comparison snapshot
-    assert len(summary) == 3 + 2 * (3 * 3 + 3)
+    # random, pure MCTS and perfect; per run (2 widths x 2 seeds) its PUCT ladder (3 snapshots x 3
+    # budgets) and the 3 extra players of its Gumbel-vs-PUCT comparison snapshot
+    assert len(summary) == 3 + 2 * 2 * (3 * 3 + 3)
     assert (summary.loc[summary["player"] == "random", "elo"] == 0).all()
     assert (summary["ci_low"] <= summary["elo"] + 1e-9).all() and (summary["elo"] <= summary["ci_high"] + 1e-9).all()
     games = read_parquet(results / "metrics/games.parquet")
@@ -121,6 +122,18 @@ def test_smoke_pipeline_builds_the_tree_search_study(smoke):
             assert (results / f"figures/{figure}.{extension}").stat().st_size > 10_000
     for log in ("train", "data", "arena", "solver_accuracy", "figures"):
         assert list((results / "logs" / log).glob("*.log"))
+    check_frontier(read_parquet(results / "metrics/frontier.parquet"), summary)
+
+
+def check_frontier(frontier: pd.DataFrame, summary: pd.DataFrame) -> None:
+    """No envelope point is beaten on both axes by a frontier player at or above its level."""
+    players = summary[(summary["kind"] == "network") & (summary["train_flops"] > 0)]
+    players = players[players["search"].isin(["policy", "puct"]) & players["budget"].isin(set(frontier["budget"]))]
+    for _, point in frontier.iterrows():
+        rivals = players[players["elo"] >= point["level"]]
+        no_worse = (rivals["train_flops"] <= point["train"]) & (rivals["flops_per_move"] <= point["test"])
+        better = (rivals["train_flops"] < point["train"]) | (rivals["flops_per_move"] < point["test"])
+        assert not (no_worse & better).any(), point["player"]
 
 
 def test_smoke_pipeline_builds_the_perturbation_study(smoke):

@@ -85,7 +85,13 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
         ("tree_search:\n  arena: {bootstrap_samples: 30}", {"tree_search_metrics", "tree_search_findings"}),
         (
             "tree_search:\n  arena: {c_puct: 2.0}",
-            {"tree_search_arena", "tree_search_solver_accuracy", "tree_search_metrics", "tree_search_findings"},
+            {
+                "tree_search_arena",
+                "tree_search_baselines_arena",
+                "tree_search_solver_accuracy",
+                "tree_search_metrics",
+                "tree_search_findings",
+            },
         ),
         (
             "tree_search:\n  solver: {positions: 25}",
@@ -96,6 +102,7 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
             {
                 "tree_search_train",
                 "tree_search_arena",
+                "tree_search_baselines_arena",
                 "tree_search_solver_accuracy",
                 "tree_search_metrics",
                 "tree_search_findings",

@@ -1,6 +1,7 @@
-"""The tree-search findings: each estimator calibrated at the study's 13 opening classes (the 25
-two-ply openings of a 5-column board, mirror images together), and each finding on a hand-made
-table (right estimate, right verdict)."""
+"""The tree-search findings: each estimator calibrated with one training run at 13 opening
+classes (the 25 two-ply openings of a 5-column board, mirror images together: the fewest classes
+a config gives; the default's 3-ply openings give 63, and its runs x classes intervals are
+calibrated in test_scores.py), and each finding on a hand-made table (right estimate, right verdict)."""
 
 import itertools
 
@@ -9,19 +10,13 @@ import pandas as pd
 import pytest
 
 from phenomena.common.findings import findings_table
-from phenomena.common.stats import jackknife_interval, verdict
-from phenomena.tree_search import arena
+from phenomena.common.stats import verdict
+from phenomena.tree_search.contrasts import elo_contrast
 from phenomena.tree_search.elo import ELO_PER_NAT, fit_elo
-from phenomena.tree_search.findings import (
-    GUMBEL,
-    NETWORK,
-    PERFECT,
-    PUCT,
-    RANDOM,
-    elo_contrast,
-    findings,
-    pooled_score,
-)
+from phenomena.tree_search.findings import findings
+from phenomena.tree_search.frontier import NO_TEST_SUBSTITUTION, SUBSTITUTES
+from phenomena.tree_search.players import GUMBEL, NETWORK, PERFECT, PUCT, RANDOM
+from phenomena.tree_search.scores import two_way_interval
 
 COLUMNS = 5
 OPENINGS = [f"{a}-{b}" for a, b in itertools.product(range(COLUMNS), repeat=2)]
@@ -36,10 +31,8 @@ CLASSES = sorted({mirror(o) for o in OPENINGS})
 CLASS_SIZES = np.array([sum(mirror(o) == c for o in OPENINGS) for c in CLASSES])
 
 
-def test_the_study_has_13_opening_classes_and_names_players_as_the_arena_does():
+def test_two_ply_openings_make_13_opening_classes():
     assert len(CLASSES) == 13 and sorted(CLASS_SIZES.tolist()) == [1] + [2] * 12
-    named = (NETWORK, PERFECT, RANDOM, PUCT, GUMBEL)
-    assert named == (arena.NETWORK, arena.PERFECT, arena.RANDOM, arena.PUCT, arena.GUMBEL)
 
 
 def simulated_class_scores(rng, mean: float, runs: int = 3) -> np.ndarray:
@@ -60,7 +53,8 @@ def simulated_class_scores(rng, mean: float, runs: int = 3) -> np.ndarray:
 @pytest.mark.parametrize("mean", [0.5, 0.75])
 def test_the_score_jackknife_over_13_classes_covers_the_expected_score(mean):
     rng = np.random.default_rng(0)
-    intervals = [jackknife_interval(table, pooled_score, "classes") for table in simulated_class_scores(rng, mean)]
+    tables = simulated_class_scores(rng, mean)
+    intervals = [two_way_interval(table[None, :, 0], table[None, :, 1]) for table in tables]
     coverage = np.mean([i.contains(mean) for i in intervals])
     detected = np.mean([verdict(i, 0.5) == "effect" for i in intervals])
     assert 0.92 <= coverage <= 0.98, f"coverage {coverage:.3f} at expected score {mean}"
@@ -102,7 +96,7 @@ def simulated_elo_intervals(gain: float, class_sd: float, seed: int) -> list:
         shift = class_sd * rng.standard_normal(len(CLASSES))
         win_probability = 1 / (1 + 10 ** (-(lead + sign * shift[unit]) / 400))
         wins = (rng.random(len(lead)) < win_probability).astype(float)
-        intervals.append(elo_contrast(games.assign(score_first=wins[draw_of_game]), [(0, "last", "first")]))
+        intervals.append(elo_contrast(games.assign(score_first=wins[draw_of_game]), [("run", "last", "first")]))
     return intervals
 
 
@@ -177,9 +171,36 @@ GAMES = hand_games(
 SECTION = {"arena": {"perfect_player": True, "gumbel_pooled_budgets": [2, 4]}}
 
 
+def estimates(slope: float, low: float, high: float, search_low: float, verdict_text: str) -> pd.DataFrame:
+    """The metrics rule's frontier rows (:func:`phenomena.tree_search.frontier.exchange_rate`)."""
+    extra = {
+        "levels": 4,
+        "runs": 3,
+        "failed_draws": 0.01,
+        "verdict": verdict_text,
+        "estimate_count": 12,
+        "opening_classes": 13,
+    }
+    return pd.DataFrame(
+        [
+            {"estimate_name": "frontier_slope", "estimate": slope, "estimate_ci_low": low, "estimate_ci_high": high}
+            | extra,
+            {"estimate_name": "test_elo_per_decade", "estimate": 90.0, "estimate_ci_low": search_low,
+             "estimate_ci_high": 150.0},
+            {"estimate_name": "train_elo_per_decade", "estimate": 120.0, "estimate_ci_low": 60.0,
+             "estimate_ci_high": 180.0},
+            {"estimate_name": "gate_ratio_slope", "estimate": -1.33, "estimate_ci_low": -2.0,
+             "estimate_ci_high": -0.8},
+        ]
+    )  # fmt: skip
+
+
+ESTIMATES = estimates(-1.1, -1.6, -0.7, 30.0, SUBSTITUTES)
+
+
 @pytest.fixture(scope="module")
 def table():
-    tables = {"games": GAMES, "summary": SUMMARY}
+    tables = {"games": GAMES, "summary": SUMMARY, "estimates": ESTIMATES}
     found = findings_table(findings(SECTION), tables, study="tree_search", section=SECTION, commit="")
     return found.set_index("finding")
 
@@ -217,18 +238,46 @@ def test_policy_training_gain_is_the_elo_fit_of_all_games(table):
 
 def test_gumbel_vs_puct_is_left_out_when_every_pooled_budget_is_the_raw_policy():
     names = [f.name for f in findings({"arena": {"perfect_player": False, "gumbel_pooled_budgets": [2]}})]
-    assert names == ["search_gain", "policy_training_gain"]
+    assert names == ["search_gain", "policy_training_gain", "exchange_rate"]
 
 
-def test_two_seeds_are_two_arenas_on_the_same_classes():
-    tables = {
-        "games": pd.concat([GAMES, GAMES.assign(seed=1)]),
-        "summary": pd.concat([SUMMARY, SUMMARY.assign(seed=1)]),
-    }
-    twice = findings_table(findings(SECTION), tables, study="tree_search", section=SECTION, commit="")
-    once = findings_table(
-        findings(SECTION), {"games": GAMES, "summary": SUMMARY}, study="tree_search", section=SECTION, commit=""
+def test_the_exchange_rate_reads_the_frontier_rows_and_compares_with_jones(table):
+    row = table.loc["exchange_rate"]
+    assert (row["estimate"], row["low"], row["high"]) == (-1.1, -1.6, -0.7)
+    assert row["verdict"] == "effect" and row["reproduced"] == "yes" and "Jones 2021: about -1.2" in row["paper"]
+    assert "-1.10 (95% CI -1.60 to -0.70; inside the slopes -2 to -1" in row["statement"]
+    assert (
+        "4 Elo levels" in row["statement"]
+        and "their ratio, the slope of a plane's iso-Elo lines, is -1.33" in row["statement"]
     )
-    assert np.allclose(twice["estimate"], once["estimate"]) and set(twice["n_units"]) == {13}
-    assert "the 2 training runs (2 seeds per width)" in twice["statement"].iloc[0]
-    assert "conditional on the training run)" in once["statement"].iloc[0]
+
+
+def test_where_search_buys_nothing_the_exchange_rate_says_so_and_does_not_reproduce_jones():
+    tables = {"games": GAMES, "summary": SUMMARY, "estimates": estimates(np.nan, np.nan, np.nan, -20.0,
+                                                                          NO_TEST_SUBSTITUTION)}  # fmt: skip
+    found = findings_table(findings(SECTION), tables, study="tree_search", section=SECTION, commit="")
+    row = found.set_index("finding").loc["exchange_rate"]
+    assert row["verdict"] == "no effect" and row["reproduced"] == "no"
+    assert NO_TEST_SUBSTITUTION in row["statement"]
+
+
+def test_two_seeds_are_two_runs_in_one_fit_and_their_interval_has_one_degree_of_freedom():
+    renamed = {name: f"{name}_seed1" for name in SUMMARY.query("kind == 'network'")["player"]}
+    second = GAMES.replace({"first": renamed, "second": renamed})
+    tables = {
+        "games": pd.concat([GAMES, second], ignore_index=True),
+        "summary": pd.concat([SUMMARY, SUMMARY.query("kind == 'network'").replace({"player": renamed}).assign(seed=1)]),
+        "estimates": ESTIMATES,
+    }
+    twice = findings_table(findings(SECTION), tables, study="tree_search", section=SECTION, commit="").set_index(
+        "finding"
+    )
+    once = findings_table(
+        findings(SECTION), {"games": GAMES, "summary": SUMMARY, "estimates": ESTIMATES}, study="tree_search",
+        section=SECTION, commit="",
+    ).set_index("finding")  # fmt: skip
+    # identical runs: the same estimates; 2 runs x 13 classes: G = 2 (t with 1 degree of freedom)
+    assert np.allclose(twice.loc["search_gain", "estimate"], once.loc["search_gain", "estimate"])
+    assert twice.loc["search_gain", "n_units"] == 2 and once.loc["search_gain", "n_units"] == 13
+    assert "2 training runs (2 seeds per width)" in twice.loc["search_gain", "statement"]
+    assert "1 training run and" in once.loc["search_gain", "statement"]

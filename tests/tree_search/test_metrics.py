@@ -2,10 +2,11 @@
 
 import torch
 
-from phenomena.tree_search.arena import NETWORK, RANDOM, Mover, Player, mirror_class, openings, play_tournament
+from phenomena.tree_search.arena import NETWORK, RANDOM, Mover, Player, openings, play_tournament
 from phenomena.tree_search.game import ConnectFour
 from phenomena.tree_search.metrics import pair_table
 from phenomena.tree_search.network import PolicyValueNet
+from phenomena.tree_search.tournament import mirror_class
 
 GAME = ConnectFour(5, 4)
 

@@ -4,8 +4,8 @@ import pandas as pd
 import torch
 
 from phenomena.tree_search.arena import NETWORK, PERFECT, RANDOM, Mover, Player, openings, play_tournament
+from phenomena.tree_search.estimates import fit_arena
 from phenomena.tree_search.game import ConnectFour
-from phenomena.tree_search.metrics import elo_table
 from phenomena.tree_search.network import PolicyValueNet
 from phenomena.tree_search.solver import Solver
 
@@ -46,7 +46,7 @@ def test_from_any_opening_the_perfect_player_scores_at_least_the_exact_value():
 def test_every_player_has_its_elo_gap_to_perfect_play():
     games = tournament(1, [(i, j) for i in range(4) for j in range(i + 1, 4)])
     players = pd.DataFrame({"player": [p.name for p in PLAYERS], "kind": [p.kind for p in PLAYERS]})
-    table = elo_table(games, players, 50, 0).set_index("player")
+    table = fit_arena(games, players, 50, 0)[0].set_index("player")
     assert table.loc[PERFECT, "elo_vs_perfect"] == 0 and (table["elo_vs_perfect"].drop(PERFECT) < 0).all()
     assert (table["elo_vs_perfect_ci_low"] <= table["elo_vs_perfect"] + 1e-9).all()
     assert table.loc[RANDOM, "elo"] == 0

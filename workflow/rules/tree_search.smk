@@ -1,5 +1,5 @@
-# Tree search vs policy-only: solver labels -> AlphaZero training -> arena + solver accuracy
-# -> Elo -> metrics. Why one training rule per run: src/phenomena/tree_search/train.py.
+# Tree search vs policy-only: solver labels -> AlphaZero training -> each run's arena, the
+# baselines' arena (the perfect player) and solver accuracy -> one Elo fit -> metrics. Why one training rule per run: src/phenomena/tree_search/train.py.
 # Figures, the target rule and where each rule runs: src/phenomena/tree_search/study.py.
 # Rule files share one namespace: names here start with the study's (TREE_SEARCH_, ts_, tree_search_).
 import phenomena.tree_search.runs as tree_search_runs
@@ -41,12 +41,12 @@ TREE_SEARCH_EVALUATION = lambda wc: {
 }
 
 
-# Each run by name with its seed, its arena (the runs of one seed share an Elo scale), sweep
-# columns and the files the metrics rule reads.
+# Each run by name with its seed, its arena (all runs share one Elo scale), sweep columns and the
+# files the metrics rule reads.
 TREE_SEARCH_RUN_FILES = {
     name: {
         "seed": run.seed,
-        "arena": tree_search_runs.arena_name(TREE_SEARCH, run.seed),
+        "arena": tree_search_runs.arena_name(TREE_SEARCH),
         "sweep": run.sweep_columns(),
         "files": {
             "history": f"{TREE_SEARCH_DIR}/runs/{name}/history.parquet",
@@ -118,6 +118,56 @@ rule tree_search_arena:
         "../scripts/tree_search_arena.py"
 
 
+# The baselines' arena: the perfect player against random, pure MCTS and every run's last snapshot.
+TREE_SEARCH_LAST_SNAPSHOTS = {
+    name: {
+        "path": f"{TREE_SEARCH_DIR}/runs/{name}/snapshots/iter{TREE_SEARCH_SNAPSHOTS[-1]:04d}.pt",
+        "label": run.label,
+        "seed": run.seed,
+    }
+    for name, run in TREE_SEARCH_RUNS.items()
+}
+TREE_SEARCH_BASELINES = (
+    {
+        "games": f"{TREE_SEARCH_DIR}/baselines_arena/games.parquet",
+        "players": f"{TREE_SEARCH_DIR}/baselines_arena/players.parquet",
+    }
+    if TREE_SEARCH["arena"]["perfect_player"]
+    else {}
+)
+
+
+rule tree_search_baselines_arena:
+    input:
+        [run["path"] for run in TREE_SEARCH_LAST_SNAPSHOTS.values()],
+    output:
+        games=f"{TREE_SEARCH_DIR}/baselines_arena/games.parquet",
+        players=f"{TREE_SEARCH_DIR}/baselines_arena/players.parquet",
+    log:
+        f"{TREE_SEARCH_DIR}/logs/arena/baselines.log",
+    threads: config["threads_per_job"]
+    resources:
+        **job_resources("tree_search_baselines_arena"),
+    params:
+        settings={
+            "board": TREE_SEARCH["board"],
+            "arena": {
+                k: TREE_SEARCH["arena"][k]
+                for k in (
+                    "budgets",
+                    "pure_mcts_simulations",
+                    "c_puct",
+                    "opening_plies",
+                )
+            },
+            "seed": TREE_SEARCH["seeds"][0],
+            "accelerator": config["accelerator"],
+        },
+        runs=TREE_SEARCH_LAST_SNAPSHOTS,
+    script:
+        "../scripts/tree_search_baselines_arena.py"
+
+
 rule tree_search_solver_accuracy:
     input:
         positions=f"{TREE_SEARCH_DIR}/data/positions_{TREE_SEARCH_BOARD}.pt",
@@ -142,18 +192,25 @@ rule tree_search_metrics:
             for files in TREE_SEARCH_RUN_FILES.values()
             for path in files["files"].values()
         ],
+        TREE_SEARCH_BASELINES.values(),
     output:
         curves=f"{TREE_SEARCH_DIR}/metrics/curves.parquet",
         summary=f"{TREE_SEARCH_DIR}/metrics/summary.parquet",
         games=f"{TREE_SEARCH_DIR}/metrics/games.parquet",
         pairs=f"{TREE_SEARCH_DIR}/metrics/pairs.parquet",
         estimates=f"{TREE_SEARCH_DIR}/metrics/estimates.parquet",
+        frontier=f"{TREE_SEARCH_DIR}/metrics/frontier.parquet",
     log:
         f"{TREE_SEARCH_DIR}/logs/metrics.log",
     params:
         runs=TREE_SEARCH_RUN_FILES,
-        bootstrap_samples=TREE_SEARCH["arena"]["bootstrap_samples"],
-        frontier_levels=TREE_SEARCH["arena"]["frontier_levels"],
-        gumbel_budget_group=TREE_SEARCH["arena"]["gumbel_pooled_budgets"],
+        baselines=TREE_SEARCH_BASELINES,
+        settings={
+            "bootstrap_samples": TREE_SEARCH["arena"]["bootstrap_samples"],
+            "frontier_levels": TREE_SEARCH["arena"]["frontier_levels"],
+            "gumbel_budget_group": TREE_SEARCH["arena"]["gumbel_pooled_budgets"],
+            "budgets": TREE_SEARCH["arena"]["budgets"],
+            "seed": TREE_SEARCH["seeds"][0],
+        },
     script:
         "../scripts/tree_search_metrics.py"

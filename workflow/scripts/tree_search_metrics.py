@@ -1,8 +1,8 @@
 """Rule tree_search_metrics: Elo ladder, search-vs-policy scores, Gumbel vs PUCT, the compute
 frontier and the curves of all runs.
 
-``params.runs`` holds each run by name with its seed, its arena (runs of one seed share one Elo
-fit), sweep columns and files.
+``params.runs`` holds each run by name with its seed, its arena, sweep columns and files;
+``params.baselines`` the baselines' arena's files. All are fitted on one Elo scale.
 """
 
 from phenomena.common.runtime import output_to_log
@@ -15,6 +15,7 @@ with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
         name: {**run, "tables": {table: read_parquet(path) for table, path in run["files"].items()}}
         for name, run in params.runs.items()
     }
-    tables = arena_metrics(runs, params.bootstrap_samples, params.frontier_levels, params.gumbel_budget_group)
+    baselines = {table: read_parquet(path) for table, path in params.baselines.items()}
+    tables = arena_metrics(runs, baselines, params.settings)
     for name, table in tables.items():
         write_parquet(table, snakemake.output[name], tidy=name == "curves")  # noqa: F821

@@ -1,19 +1,12 @@
-"""The arena: every player, every scheduled pairing, every balanced opening, both colours,
-all games advanced together in one batch.
+"""The arena: the players as movers (who they are: :mod:`phenomena.tree_search.players`), each
+run's tournament, the baselines' tournament and the players' solver accuracy.
 
-Players are network snapshots x search budgets (budget 0 = the raw policy, greedy) for PUCT
-and Gumbel search, the random player (the Elo anchor), pure MCTS (uniform prior,
-random-playout values) and, on boards the solver handles, the perfect player. At
-each ply the live games are grouped by the player to move and each player moves all of
-its games with one batched call, so a 256-simulation player searches hundreds of trees
-at once whatever its opponents.
+Each training run plays its own arena (its snapshots x budgets, random, pure MCTS); the perfect
+player plays once, in the baselines' arena, against every run's last snapshot. The metrics rule
+fits all their games on one Elo scale (:mod:`phenomena.tree_search.metrics`).
 """
 
 from __future__ import annotations
-
-import itertools
-import time
-from dataclasses import dataclass
 
 import pandas as pd
 import torch
@@ -27,31 +20,21 @@ from phenomena.tree_search.mcts import (
     rollout_evaluator,
     search,
 )
+from phenomena.tree_search.players import (
+    GUMBEL,
+    NETWORK,
+    PERFECT,
+    PUCT,
+    PURE_MCTS,
+    RANDOM,
+    Player,
+    baselines_arena_players,
+    baselines_schedule,
+    player_searches,
+    schedule,
+)
 from phenomena.tree_search.solver import Solver
-
-RANDOM = "random"
-PURE_MCTS = "pure_mcts"
-NETWORK = "network"
-PERFECT = "perfect"
-PUCT, GUMBEL = "puct", "gumbel"
-
-
-@dataclass(frozen=True)
-class Player:
-    kind: str  # random, pure_mcts, perfect or network
-    budget: int = 0  # simulations per move; 0 = greedy raw policy
-    iteration: int = -1  # training iteration of the network snapshot; -1 for the others
-    search: str = PUCT  # puct or gumbel: how a network player with budget > 0 searches
-    network: str = ""  # the training run's label (e.g. h64) when several runs share an arena
-
-    @property
-    def name(self) -> str:
-        if self.kind == NETWORK:
-            prefix = f"{self.network}_" if self.network else ""
-            return f"{prefix}iter{self.iteration}_{'gumbel' if self.search == GUMBEL else 'sims'}{self.budget}"
-        if self.kind == PURE_MCTS:
-            return f"pure_mcts{self.budget}"
-        return self.kind  # random, perfect
+from phenomena.tree_search.tournament import openings, play_tournament
 
 
 class Mover:
@@ -117,172 +100,6 @@ class PerfectPlay:
         return torch.multinomial(optimal.float(), 1).squeeze(1), best.float()
 
 
-def openings(game: ConnectFour, plies: int) -> list[tuple[int, ...]]:
-    """Every sequence of ``plies`` moves from the empty board that leaves the game open."""
-    found = []
-    for moves in itertools.product(range(game.columns), repeat=plies):
-        try:
-            state = game.play(list(moves))
-        except ValueError:
-            continue  # a column overflowed or the game ended inside the opening
-        if not game.connected(state.position ^ state.mask).any():
-            found.append(moves)
-    return found
-
-
-def schedule(players: list[Player], kind: str) -> list[tuple[int, int]]:
-    """Pairings (indices into ``players``).
-
-    ``round_robin``: every pair. ``ladder``, the pairs that compare what the study compares,
-    keeping the Elo graph connected with far fewer games:
-
-    - the random player (the anchor) meets everyone; pure MCTS meets every raw policy;
-    - the key snapshots (those where Gumbel search plays, and each run's last) meet the
-      baselines: random, pure MCTS and the perfect player;
-    - within a snapshot every player meets every other, except at key snapshots with many
-      players, where a search meets the raw policy, its twin of the other search at the same
-      budget and its own search at the neighbouring budgets;
-    - across snapshots, the same search and budget at neighbouring snapshots of the same run.
-    """
-    pairs = list(itertools.combinations(range(len(players)), 2))
-    if kind == "round_robin":
-        return pairs
-    if kind != "ladder":
-        raise ValueError(f"unknown schedule {kind!r}; allowed: ladder, round_robin")
-    network = [p for p in players if p.kind == NETWORK]
-    iterations = {
-        run: sorted({p.iteration for p in network if p.network == run}) for run in {p.network for p in network}
-    }
-    key = {(p.network, p.iteration) for p in network if p.search == GUMBEL and p.budget > 0}
-    key |= {(run, its[-1]) for run, its in iterations.items()}
-    budgets = {
-        (p.network, p.iteration, p.search): sorted(
-            q.budget
-            for q in network
-            if (q.network, q.iteration, q.search) == (p.network, p.iteration, p.search) and q.budget > 0
-        )
-        for p in network
-    }
-
-    def search_of(p: Player) -> str:
-        return p.search if p.budget > 0 else "policy"
-
-    def baseline_meets(baseline: Player, p: Player) -> bool:
-        if baseline.kind == RANDOM:
-            return True
-        return (p.network, p.iteration) in key or (baseline.kind == PURE_MCTS and p.budget == 0)
-
-    def same_snapshot_meets(a: Player, b: Player) -> bool:
-        if (a.network, a.iteration) not in key or a.budget == 0 or b.budget == 0:
-            return True
-        if a.budget == b.budget:
-            return True  # Gumbel and PUCT twins
-        if a.search != b.search:
-            return False
-        ladder = budgets[(a.network, a.iteration, a.search)]
-        return abs(ladder.index(a.budget) - ladder.index(b.budget)) == 1
-
-    def keep(i: int, j: int) -> bool:
-        a, b = players[i], players[j]
-        if a.kind != NETWORK and b.kind != NETWORK:
-            return True
-        if a.kind != NETWORK or b.kind != NETWORK:
-            baseline, other = (a, b) if a.kind != NETWORK else (b, a)
-            return baseline_meets(baseline, other)
-        if a.network != b.network:
-            return False  # runs meet through the baselines (and share their Elo fit)
-        if a.iteration == b.iteration:
-            return same_snapshot_meets(a, b)
-        run = iterations[a.network]
-        neighbours = abs(run.index(a.iteration) - run.index(b.iteration)) == 1
-        return neighbours and (search_of(a), a.budget) == (search_of(b), b.budget)
-
-    return [(i, j) for i, j in pairs if keep(i, j)]
-
-
-def play_tournament(
-    game: ConnectFour,
-    movers: list[Mover],
-    pairs: list[tuple[int, int]],
-    opening_moves: list[tuple[int, ...]],
-) -> pd.DataFrame:
-    """Play every pair on every opening with both colours; one row per game.
-
-    ``score_first`` is 1 if the player moving first (before the opening) won, 0.5 for a
-    draw, 0 for a loss. Both players play the opening's forced moves.
-    """
-    first, second, opening_index = seat_games(pairs, len(opening_moves))
-    state = game.initial(len(first))
-    plies = len(opening_moves[0]) if opening_moves else 0
-    for ply in range(plies):
-        moves = torch.tensor([opening_moves[k][ply] for k in opening_index])
-        state, _, _ = game.step(state, moves)
-    score_first, length, played = play_out(game, movers, state, first, second, plies)
-    names = [m.player.name for m in movers]
-    sequences = [list(opening_moves[k]) + row[row >= 0].tolist() for k, row in zip(opening_index, played.numpy())]
-    return pd.DataFrame(
-        {
-            "game": range(len(first)),
-            "first": [names[i] for i in first.tolist()],
-            "second": [names[i] for i in second.tolist()],
-            "opening": ["-".join(map(str, opening_moves[k])) for k in opening_index],
-            "opening_unit": [mirror_class(game, opening_moves[k]) for k in opening_index],
-            "moves": [mirror_class(game, moves) for moves in sequences],
-            "score_first": score_first.numpy(),
-            "plies": length.numpy(),
-        }
-    )
-
-
-def mirror_class(game: ConnectFour, moves) -> str:
-    """A move sequence and its left-right mirror image under one name (the smaller of the two):
-    the unit a bootstrap resamples when players are deterministic and mirror-trained."""
-    as_text = "-".join(map(str, moves))
-    mirrored = "-".join(str(game.columns - 1 - m) for m in moves)
-    return min(as_text, mirrored)
-
-
-def seat_games(pairs: list[tuple[int, int]], openings: int) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
-    """The games of a tournament: the player moving first, the one moving second and the opening
-    of each; every pair on every opening, once with each colour."""
-    first, second, opening_index = [], [], []
-    for i, j in pairs:
-        for k in range(openings):
-            first += [i, j]
-            second += [j, i]
-            opening_index += [k, k]
-    return torch.tensor(first), torch.tensor(second), opening_index
-
-
-def play_out(
-    game: ConnectFour, movers: list[Mover], state: State, first: torch.Tensor, second: torch.Tensor, ply: int
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Play the games of ``state`` (``ply`` moves in) to their end, all together: at each ply every
-    player moves all its live games in one call. Returns the first player's score, each game's
-    length, and the moves played after the opening ((games, plies) columns, -1 after the end)."""
-    n = len(first)
-    score_first = torch.full((n,), 0.5)
-    length = torch.zeros(n, dtype=torch.int64)
-    played = torch.full((n, game.cells - ply), -1, dtype=torch.int64)
-    start = ply
-    live = torch.arange(n)
-    started = time.perf_counter()
-    while len(live):
-        print(f"ply {ply}: {len(live)} games still running ({time.perf_counter() - started:.1f} s)", flush=True)
-        to_move = first[live] if ply % 2 == 0 else second[live]
-        actions = torch.empty(len(live), dtype=torch.int64)
-        for player in to_move.unique().tolist():
-            rows = torch.nonzero(to_move == player).squeeze(1)
-            actions[rows], _ = movers[player].choose(state[rows])
-        state, won, over = game.step(state, actions)
-        played[live, ply - start] = actions
-        score_first[live[won]] = 1.0 if ply % 2 == 0 else 0.0
-        length[live[over]] = ply + 1
-        live, state = live[~over], state[~over]
-        ply += 1
-    return score_first, length, played
-
-
 def solver_accuracy(game: ConnectFour, mover: Mover, state: State, optimal: torch.Tensor, value: torch.Tensor) -> dict:
     """Fraction of labelled positions where the player picks an optimal move, and where its
     value estimate (win > 1/3 > draw > -1/3 > loss) names the exact value (network players)."""
@@ -294,14 +111,42 @@ def solver_accuracy(game: ConnectFour, mover: Mover, state: State, optimal: torc
     return accuracy
 
 
-def player_searches(arena: dict, iteration: int, comparison: list[int]) -> list[tuple[str, int]]:
-    """(search, budget) of the network players of one snapshot: PUCT at ``arena["budgets"]``; at
-    the ``comparison`` snapshots also Gumbel and PUCT at every ``arena["gumbel_budgets"]``."""
-    searches = [(PUCT, b) for b in arena["budgets"]]
-    if iteration in comparison:
-        searches += [(PUCT, b) for b in arena["gumbel_budgets"] if b not in arena["budgets"]]
-        searches += [(GUMBEL, b) for b in arena["gumbel_budgets"]]
-    return searches
+def baseline_rows(players: list[Player]) -> list[dict]:
+    return [
+        {
+            "player": player.name,
+            "kind": player.kind,
+            "network": "",
+            "seed": -1,
+            "search": "",
+            "iteration": -1,
+            "budget": player.budget,
+            "train_flops": 0.0,
+            "flops_per_move": 0.0,
+        }
+        for player in players
+    ]
+
+
+def network_row(player: Player, label: str, seed: int, record: dict) -> dict:
+    return {
+        "player": player.name,
+        "kind": NETWORK,
+        "network": label,
+        "seed": seed,
+        "search": player.search if player.budget else "policy",
+        "iteration": record["iteration"],
+        "budget": player.budget,
+        "train_flops": record["train_flops"],
+        # the raw policy is one evaluation; a search evaluates its root and one leaf per simulation
+        "flops_per_move": float(record["flops_per_evaluation"] * (player.budget + 1)),
+    }
+
+
+def run_players(label: str, seed: int) -> str:
+    """The name prefix of a run's players: its label and seed (names are unique across the runs
+    that share the Elo fit)."""
+    return f"{label}_seed{seed}"
 
 
 def load_players(
@@ -311,49 +156,27 @@ def load_players(
     label: str = "",
     comparison: list[int] = (),
     device: torch.device | str = "cpu",
+    seed: int = 0,
+    searches=None,
 ) -> tuple[list[Mover], pd.DataFrame]:
-    """Movers for the baselines (random, pure MCTS, the perfect player if ``arena["perfect_player"]``)
-    and every snapshot's network players (:func:`player_searches`); and a table describing them.
-    ``label`` names the training run in the network players' names; the networks evaluate on ``device``."""
+    """Movers for the run arena's baselines (random, pure MCTS) and every snapshot's network
+    players (``searches(iteration)``: (search, budget) pairs, by default :func:`player_searches`);
+    and a table describing them. ``label`` and ``seed`` name the training run in the network
+    players' names; the networks evaluate on ``device``."""
     from phenomena.tree_search.module import load_snapshot  # here: Lightning only in jobs that load snapshots
 
     c_puct = arena["c_puct"]
+    searches = searches or (lambda iteration: player_searches(arena, iteration, list(comparison)))
     baselines = [Player(RANDOM), Player(PURE_MCTS, arena["pure_mcts_simulations"])]
-    if arena.get("perfect_player", False):
-        baselines.append(Player(PERFECT))
     movers = [Mover(game, player, c_puct=c_puct) for player in baselines]
-    rows = [
-        {
-            "player": player.name,
-            "kind": player.kind,
-            "network": "",
-            "search": "",
-            "iteration": -1,
-            "budget": player.budget,
-            "train_flops": 0.0,
-            "flops_per_move": 0.0,
-        }
-        for player in baselines
-    ]
+    rows = baseline_rows(baselines)
     for path in snapshot_paths:
         net, record = load_snapshot(path)
         net = net.to(device)
-        for search_kind, budget in player_searches(arena, record["iteration"], list(comparison)):
-            mover = Mover(game, Player(NETWORK, budget, record["iteration"], search_kind, label), net, c_puct)
-            movers.append(mover)
-            rows.append(
-                {
-                    "player": mover.player.name,
-                    "kind": NETWORK,
-                    "network": label,
-                    "search": search_kind if budget else "policy",
-                    "iteration": record["iteration"],
-                    "budget": budget,
-                    "train_flops": record["train_flops"],
-                    # the raw policy is one evaluation; a search evaluates its root and one leaf per simulation
-                    "flops_per_move": float(record["flops_per_evaluation"] * (budget + 1)),
-                }
-            )
+        for search_kind, budget in searches(record["iteration"]):
+            player = Player(NETWORK, budget, record["iteration"], search_kind, run_players(label, seed))
+            movers.append(Mover(game, player, net, c_puct))
+            rows.append(network_row(player, label, seed, record))
     return movers, pd.DataFrame(rows)
 
 
@@ -361,21 +184,50 @@ def run_arena(snapshot_paths: list, settings: dict, seed: int) -> tuple[pd.DataF
     """The tournament of one training run's players and the baselines: (games, players) tables.
     ``settings``: board, arena, the run's ``label`` and the ``comparison`` snapshots."""
     board, arena = settings["board"], settings["arena"]
-    torch.manual_seed(seed)  # the random and perfect players, pure MCTS's playouts; the rest is deterministic
+    torch.manual_seed(seed)  # the random player, pure MCTS's playouts; the rest is deterministic
     game = ConnectFour(board["columns"], board["rows"])
     device = evaluation_device(settings.get("accelerator", "cpu"))
-    movers, players = load_players(game, snapshot_paths, arena, settings["label"], settings["comparison"], device)
+    movers, players = load_players(
+        game, snapshot_paths, arena, settings["label"], settings["comparison"], device, settings["seed"]
+    )
     pairs = schedule([m.player for m in movers], arena["schedule"])
     games = play_tournament(game, movers, pairs, openings(game, arena["opening_plies"]))
     return games, players
 
 
+def run_baselines_arena(
+    last_snapshots: dict[str, dict], settings: dict, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The baselines' tournament (:func:`~phenomena.tree_search.players.baselines_arena_players`):
+    the perfect player against random, pure MCTS and, for every run (``last_snapshots``: name ->
+    {path, label, seed}), the raw policy and the largest PUCT budget of its last snapshot."""
+    board, arena = settings["board"], settings["arena"]
+    torch.manual_seed(seed)
+    game = ConnectFour(board["columns"], board["rows"])
+    device = evaluation_device(settings.get("accelerator", "cpu"))
+    largest = [(PUCT, 0), (PUCT, max(arena["budgets"]))]
+    movers, tables = [], []
+    for run in last_snapshots.values():
+        run_movers, players = load_players(
+            game, [run["path"]], arena, run["label"], (), device, run["seed"], lambda iteration: largest
+        )
+        movers += run_movers[2:]  # the baselines come once, below
+        tables.append(players[players["kind"] == NETWORK])
+    baselines = baselines_arena_players([], arena["pure_mcts_simulations"])
+    movers = [Mover(game, player, c_puct=arena["c_puct"]) for player in baselines] + movers
+    pairs = baselines_schedule([m.player for m in movers])
+    games = play_tournament(game, movers, pairs, openings(game, arena["opening_plies"]))
+    return games, pd.concat([pd.DataFrame(baseline_rows(baselines)), *tables], ignore_index=True)
+
+
 def run_solver_accuracy(snapshot_paths: list, positions, settings: dict, seed: int) -> pd.DataFrame:
-    """Solver accuracy of every arena player on the labelled positions: one row per player."""
+    """Solver accuracy of every player of a run's arena on the labelled positions: one row per player."""
     arena = settings["arena"]
     torch.manual_seed(seed)
     game = ConnectFour(positions.columns, positions.rows)
     device = evaluation_device(settings.get("accelerator", "cpu"))
-    movers, players = load_players(game, snapshot_paths, arena, settings["label"], settings["comparison"], device)
+    movers, players = load_players(
+        game, snapshot_paths, arena, settings["label"], settings["comparison"], device, settings["seed"]
+    )
     rows = [solver_accuracy(game, m, positions.state, positions.optimal, positions.value) for m in movers]
     return pd.concat([players, pd.DataFrame(rows)], axis=1)

@@ -1,14 +1,17 @@
-"""The tree-search study's answers, read from its metric tables ``games`` and ``summary``.
+"""The tree-search study's answers, read from its metric tables ``games``, ``summary`` and
+``estimates``.
 
-The unit is the opening's mirror class (column ``opening_unit``: a two-ply opening with both
-colours and its left-right mirror image; the 25 openings of a 5-column board are 13 classes):
-deterministic players replay the same game on the same opening, so games are not independent
-but classes are. Every interval is a leave-one-class-out jackknife with t(G-1) over the classes
-(:func:`phenomena.common.stats.jackknife_interval`); a statistic that pools several runs (one
-training seed per width) is conditional on those runs, and the sentences say so.
+Two sources of chance: the training runs (seeds x widths) and the openings. An opening's mirror
+class (column ``opening_unit``: an opening with both colours and its left-right mirror image) is
+one unit, since deterministic players replay the same game on the same opening. Scores have a
+two-way jackknife interval over runs and classes (:mod:`phenomena.tree_search.scores`); the Elo
+contrast adds the leave-one-run-out and the leave-one-class-out variances (the class replicates
+refit the Elo by one Newton step each); the exchange rate's interval is the metrics rule's
+bootstrap over both (:mod:`phenomena.tree_search.estimates`).
 
 Budgets: PUCT with 2 simulations plays the raw policy's move (its one searched child is the
-prior's argmax), so Gumbel is compared with PUCT only at budgets above 2.
+prior's argmax), so Gumbel is compared with PUCT only at budgets above 2, and "Gumbel at 2
+simulations against PUCT at 2" is Gumbel against the raw policy.
 """
 
 from __future__ import annotations
@@ -17,88 +20,14 @@ import numpy as np
 import pandas as pd
 
 from phenomena.common.findings import Estimate, Finding
-from phenomena.common.stats import Interval, jackknife_interval
-from phenomena.tree_search.elo import fit_elo
+from phenomena.common.stats import NO_EFFECT, Interval
+from phenomena.tree_search.contrasts import against, elo_contrast, matched, network_players, snapshot_players
+from phenomena.tree_search.frontier import CALIBRATED_SLOPES, JONES_SLOPE
+from phenomena.tree_search.players import GUMBEL, PERFECT, PUCT, RANDOM
+from phenomena.tree_search.scores import score_interval
 
-NETWORK, PERFECT, RANDOM, PUCT, GUMBEL = "network", "perfect", "random", "puct", "gumbel"
-"""Player kinds and searches as :mod:`phenomena.tree_search.arena` names them (importing it would
-load torch whenever the workflow is planned)."""
-UNITS = "opening classes (an opening, both colours and its mirror image)"
 RAW_POLICY_BUDGET = 2
 """PUCT at this many simulations or fewer plays the raw policy's move."""
-
-
-def network_players(summary: pd.DataFrame) -> pd.DataFrame:
-    """The network players, each once per seed."""
-    return summary[summary["kind"] == NETWORK].drop_duplicates(["seed", "player"])
-
-
-def snapshot_players(summary: pd.DataFrame, which: str) -> pd.DataFrame:
-    """The network players of each run's ``first`` or ``last`` snapshot."""
-    players = network_players(summary)
-    pick = players.groupby(["seed", "network"])["iteration"].transform("min" if which == "first" else "max")
-    return players[players["iteration"] == pick]
-
-
-def matched(players: pd.DataFrame, opponents: pd.DataFrame, on: list[str]) -> list[tuple[int, str, str]]:
-    """(seed, player, opponent) for each player and the opponent that shares its ``on`` columns."""
-    merged = players.merge(opponents, on=on, suffixes=("", "_opponent"))
-    return list(zip(merged["seed"], merged["player"], merged["player_opponent"]))
-
-
-def class_scores(games: pd.DataFrame, pairs: list[tuple[int, str, str]]) -> np.ndarray:
-    """Per opening class, the players' summed score against their opponents and the number of
-    games: shape (classes, 2), classes in sorted order. A draw scores 0.5."""
-    parts = []
-    for seed, player, opponent in pairs:
-        arena = games[games["seed"] == seed]
-        as_first = arena[(arena["first"] == player) & (arena["second"] == opponent)]
-        as_second = arena[(arena["first"] == opponent) & (arena["second"] == player)]
-        parts += [
-            pd.DataFrame({"unit": as_first["opening_unit"], "score": as_first["score_first"]}),
-            pd.DataFrame({"unit": as_second["opening_unit"], "score": 1 - as_second["score_first"]}),
-        ]
-    scores = pd.concat(parts, ignore_index=True)
-    if scores.empty:
-        raise ValueError(f"no games between the pairs {pairs[:3]}...")
-    per_class = scores.groupby("unit")["score"].agg(["sum", "size"]).sort_index()
-    return per_class.to_numpy(dtype=float)
-
-
-def pooled_score(per_class: np.ndarray) -> float:
-    """The mean score over every game of the classes given (a ratio of sums)."""
-    return float(per_class[:, 0].sum() / per_class[:, 1].sum())
-
-
-def score_interval(games: pd.DataFrame, pairs: list[tuple[int, str, str]]) -> Interval:
-    """The pooled score of the pairs' players against their opponents, jackknifed over classes."""
-    return jackknife_interval(class_scores(games, pairs), pooled_score, UNITS)
-
-
-def elo_contrast(games: pd.DataFrame, pairs: list[tuple[int, str, str]]) -> Interval:
-    """Mean Elo of the pairs' players minus their opponents', each arena refitted (random = 0) on
-    the games of the classes kept: a leave-one-class-out jackknife over the Elo fit."""
-    classes, class_of_game = np.unique(games["opening_unit"].to_numpy(), return_inverse=True)
-    arenas = []
-    for seed in sorted(games["seed"].unique()):
-        rows = (games["seed"] == seed).to_numpy()
-        arena = games[rows]
-        names = sorted(set(arena["first"]) | set(arena["second"]))
-        index = {name: i for i, name in enumerate(names)}
-        contrasts = [(index[p], index[o]) for s, p, o in pairs if s == seed]
-        if contrasts:
-            first, second = arena["first"].map(index).to_numpy(), arena["second"].map(index).to_numpy()
-            arenas.append((first, second, arena["score_first"].to_numpy(), class_of_game[rows], index, contrasts))
-
-    def statistic(kept: np.ndarray) -> float:
-        gaps = []
-        for first, second, score, game_class, index, contrasts in arenas:
-            chosen = np.isin(game_class, kept)
-            elo = fit_elo(first[chosen], second[chosen], score[chosen], len(index), index[RANDOM])
-            gaps += [elo[p] - elo[o] for p, o in contrasts]
-        return float(np.mean(gaps))
-
-    return jackknife_interval(np.arange(len(classes)), statistic, UNITS)
 
 
 def search_gain(games: pd.DataFrame, summary: pd.DataFrame) -> Estimate:
@@ -138,7 +67,7 @@ def policy_training_gain(games: pd.DataFrame, summary: pd.DataFrame) -> Estimate
     first = snapshot_players(summary, "first").query("budget == 0")
     last = snapshot_players(summary, "last").query("budget == 0")
     interval = elo_contrast(games, matched(last, first, ["seed", "network"]))
-    control = elo_contrast(games, [(s, p, RANDOM) for s, p in zip(first["seed"], first["player"])])
+    control = elo_contrast(games, against(first, RANDOM))
     return Estimate(interval, control=control, slots=run_slots(summary))
 
 
@@ -149,9 +78,53 @@ def gap_to_perfect(games: pd.DataFrame, summary: pd.DataFrame) -> Estimate:
     puct = players[players["search"] == PUCT]
     largest = puct[puct["budget"] == puct.groupby(["seed", "network"])["budget"].transform("max")]
     policy = players[players["budget"] == 0]
-    interval = score_interval(games, [(s, p, PERFECT) for s, p in zip(largest["seed"], largest["player"])])
-    control = score_interval(games, [(s, p, PERFECT) for s, p in zip(policy["seed"], policy["player"])])
+    interval = score_interval(games, against(largest, PERFECT))
+    control = score_interval(games, against(policy, PERFECT))
     return Estimate(interval, control=control, slots=run_slots(summary) | {"budget": int(largest["budget"].max())})
+
+
+def exchange_rate(estimates: pd.DataFrame) -> Estimate:
+    """Jones's slope from the metrics rule's estimates (:mod:`phenomena.tree_search.frontier`):
+    nan with the verdict "test compute does not substitute" where the search gate fails."""
+    rows = estimates.set_index("estimate_name")
+    slope, search, training, ratio = (rows.loc[name] for name in FRONTIER_ROWS)
+    method = "percentile bootstrap over opening classes (Elo refitted by one Newton step) and runs (wild)"
+    interval = Interval(
+        float(slope["estimate"]),
+        float(slope["estimate_ci_low"]),
+        float(slope["estimate_ci_high"]),
+        method,
+        f"training runs (and {int(slope['opening_classes'])} opening classes)",
+        int(slope["runs"]),
+    )
+    if np.isfinite(interval.estimate):
+        low, high = CALIBRATED_SLOPES
+        inside = "inside" if low <= interval.estimate <= high else "outside"
+        slope_text = (
+            f"{interval.estimate:.2f} (95% CI {interval.low:.2f} to {interval.high:.2f}; {inside} the slopes "
+            f"{low:g} to {high:g} where this interval is calibrated)"
+        )
+    else:
+        slope_text = "not estimated (no Elo level has 3 fitted envelope points)"
+    slots = {
+        "verdict_text": slope["verdict"],
+        "slope_text": slope_text,
+        "levels": int(slope["levels"]),
+        "points": int(slope["estimate_count"]),
+        "failed": float(slope["failed_draws"]),
+        "search_gate": gate_text(search),
+        "training_gate": gate_text(training),
+        "ratio": f"{ratio['estimate']:.2f} (95% CI {ratio['estimate_ci_low']:.2f} to {ratio['estimate_ci_high']:.2f})",
+    }
+    explicit = None if np.isfinite(interval.estimate) else NO_EFFECT
+    return Estimate(interval, verdict=explicit, slots=slots)
+
+
+def gate_text(row: pd.Series) -> str:
+    return f"{row['estimate']:.0f} Elo (95% CI {row['estimate_ci_low']:.0f} to {row['estimate_ci_high']:.0f})"
+
+
+FRONTIER_ROWS = ("frontier_slope", "test_elo_per_decade", "train_elo_per_decade", "gate_ratio_slope")
 
 
 def run_slots(summary: pd.DataFrame) -> dict:
@@ -159,11 +132,11 @@ def run_slots(summary: pd.DataFrame) -> dict:
     runs = network_players(summary)[["seed", "network"]].drop_duplicates()
     seeds = runs["seed"].nunique()
     per_width = f"{seeds} seed{'s' if seeds > 1 else ''} per width"
-    return {"runs": "the training run" if len(runs) == 1 else f"the {len(runs)} training runs ({per_width})"}
+    return {"runs": "1 training run" if len(runs) == 1 else f"{len(runs)} training runs ({per_width})"}
 
 
-CONDITIONAL = "conditional on {runs}"
-INTERVAL = "95% CI {low:.3f}-{high:.3f}, {method} over {n_units} {units}"
+CONDITIONAL = "resampling {runs} and the opening classes"
+INTERVAL = "95% CI {low:.3f}-{high:.3f}, {method}, G = {n_units}"
 
 
 def findings(section: dict) -> list[Finding]:
@@ -191,13 +164,32 @@ def findings(section: dict) -> list[Finding]:
             estimate=policy_training_gain,
             sentence=(
                 "The raw policy of the last snapshot is {estimate:.0f} Elo above that of the first "
-                "(95% CI {low:.0f}-{high:.0f}, {method} over {n_units} {units}, the Elo refitted without each "
-                f"class; {CONDITIONAL}); the first snapshot's raw policy stands at {{control_estimate:+.0f}} "
+                "(95% CI {low:.0f}-{high:.0f}, {method}, G = {n_units}; "
+                f"{CONDITIONAL}); the first snapshot's raw policy stands at {{control_estimate:+.0f}} "
                 "Elo against the random player's 0 ({control_low:+.0f} to {control_high:+.0f})."
             ),
             control="the first snapshot's raw policy against the random player",
         ),
     ]
+    found.append(
+        Finding(
+            name="exchange_rate",
+            question="How much test-time search is one unit of training compute worth (Jones's frontier slope)?",
+            tables=("estimates",),
+            estimate=exchange_rate,
+            sentence=(
+                "On Jones's iso-Elo frontier over {n_units} networks, {verdict_text}: the common slope of log test "
+                "compute on log train compute is {slope_text} ({method}; {levels} Elo levels, {points} fitted "
+                f"points; {{failed:.0%}} of draws had no level to fit); Jones (2021) measured about {JONES_SLOPE} "
+                "on Hex. At a fixed snapshot a decade of test compute buys {search_gate}; "
+                "on a fixed run and budget a decade of training buys {training_gate}; their ratio, the slope of a "
+                "plane's iso-Elo lines, is {ratio}."
+            ),
+            control="",
+            null=0.0,
+            paper=("below", f"Jones 2021: about {JONES_SLOPE} on Hex"),
+        )
+    )
     if arena.get("perfect_player", False):
         found.append(
             Finding(

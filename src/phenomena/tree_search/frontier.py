@@ -1,15 +1,33 @@
 """The train/test compute frontier (Jones 2021): how much test-time search one unit of training
 compute is worth.
 
-For an Elo level, each (network, search budget) line of snapshots reaches the level at some
-training compute (interpolated between snapshots, log-linear); with the budget's test compute
-per move this is one (train, test) point. The iso-Elo curve is the lower-left envelope of those
-points over networks and budgets: the cheapest test compute for each training compute. Jones's
-form fits log10(test) = a_level + slope * log10(train), one slope for all levels: -slope is how
-many times less test compute one times more training compute buys (slope -1: one for one).
+Jones's construction. The frontier players are the trained snapshots x the test budgets every
+snapshot plays. For an Elo level L every player at or above L is a candidate, whatever its line
+did before (lines that start above L count); the iso-Elo curve is the lower envelope of the
+candidates' test compute over train compute (no candidate beaten on both axes by another). At
+each test compute only the cheapest candidate in train compute can be on it.
+
+The slope. Jones fits log10(test) = c_L + slope * log10(train), one slope for all levels. Here
+the regression runs the other way, log10(train) = c_L + k * log10(test), slope = 1/k: a point's
+test compute is set by design, its train compute is measured (where its line crosses L,
+interpolated from the snapshot below), and a regression on a noisy regressor is biased towards
+zero. A point whose line starts above L has only a bound for its crossing: it stays on the
+envelope but out of the fit. A level enters the fit with at least :data:`MIN_POINTS` fitted
+points; every bootstrap draw applies the same rule at the same levels, and the draws where no
+level qualifies are counted (``failed_draws``), never dropped silently.
+
+An envelope always slopes down, so it cannot say "search buys nothing" (vertical iso-Elo lines)
+or "training buys nothing" (horizontal ones). Two gates say it, each a within-group regression
+with the same draws: ``test_elo_per_decade`` (Elo per decade of test compute at a fixed
+snapshot) and ``train_elo_per_decade`` (per decade of train compute on a fixed line). When the
+first's interval reaches 0, test compute does not substitute and no slope is given; when the
+second's does, the slope's interval is extended to 0. ``tests/tree_search/test_frontier.py``
+checks bias and coverage on synthetic arenas with known slopes.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,119 +35,209 @@ import pandas as pd
 from phenomena.tree_search.elo import percentile_interval
 
 MIN_POINTS = 3
-"""Points an iso-Elo curve needs to take part in the fit."""
+"""Envelope points an iso-Elo curve needs to enter the fit (the estimate's and every draw's rule)."""
+JONES_SLOPE = -1.2
+"""Jones (2021), Hex: 10x train compute ~ 15x test compute, a slope of about -1.2."""
+CALIBRATED_SLOPES = (-2.0, -1.0)
+"""Where the interval covers a planted slope in 93-97.5% of synthetic default-size arenas
+(tests/tree_search/test_frontier.py); at -0.5 to -0.75, 70-80% (``gate_ratio_slope``: 89-90%)."""
+SUBSTITUTES, NO_TEST_SUBSTITUTION, NO_TRAIN_SUBSTITUTION = (
+    "test compute substitutes for training",
+    "test compute does not substitute for training",
+    "training compute does not substitute for test compute",
+)
+POINT_COLUMNS = "level player run network seed iteration budget elo train test train_crossing fitted".split()
 
 
-def first_crossing(train_flops: np.ndarray, elo: np.ndarray, level: float) -> float:
-    """Train compute at which ``elo`` first reaches ``level`` (log-linear interpolation between
-    snapshots); nan if it never does, or already did at the first snapshot (the crossing is unknown)."""
-    above = np.flatnonzero(elo >= level)
-    if len(above) == 0 or above[0] == 0:
-        return float("nan")
-    k = above[0]
-    x0, x1, y0, y1 = np.log10(train_flops[k - 1]), np.log10(train_flops[k]), elo[k - 1], elo[k]
-    return float(10 ** (x0 + (level - y0) / (y1 - y0) * (x1 - x0)))
+@dataclass(frozen=True)
+class Ladder:
+    """The frontier players as arrays: log10 compute, and the groups the gates and draws use."""
+
+    log_train: np.ndarray  # (P,)
+    log_test: np.ndarray  # (P,)
+    test_group: np.ndarray  # (P,) index into test_values
+    test_values: np.ndarray  # (K,) the distinct log10 test computes, ascending
+    run: np.ndarray  # (P,) index of the player's training run
+    line: np.ndarray  # (P,) index of its (run, budget) line
+    snapshot: np.ndarray  # (P,) index of its (run, iteration) snapshot
+    previous: np.ndarray  # (P,) the player one snapshot earlier on the same line; -1 for the first
+
+    @classmethod
+    def of(cls, players: pd.DataFrame) -> Ladder:
+        test_values, test_group = np.unique(np.log10(players["flops_per_move"].to_numpy(float)), return_inverse=True)
+        codes = lambda *columns: players.groupby(list(columns), sort=True).ngroup().to_numpy()  # noqa: E731
+        order = players.assign(position=np.arange(len(players))).sort_values(["run", "budget", "iteration"])
+        earlier = order.groupby(["run", "budget"])["position"].shift(1).fillna(-1).astype(int)
+        previous = np.empty(len(players), dtype=int)
+        previous[order["position"].to_numpy()] = earlier.to_numpy()
+        return cls(
+            np.log10(players["train_flops"].to_numpy(float)),
+            test_values[test_group],
+            test_group,
+            test_values,
+            codes("run"),
+            codes("run", "budget"),
+            codes("run", "iteration"),
+            previous,
+        )
 
 
-def frontier_players(summary: pd.DataFrame) -> pd.DataFrame:
-    """The players the frontier is built from: raw policy and PUCT players of trained snapshots
-    (AlphaZero self-play runs), one row per (network, budget, snapshot)."""
-    rows = summary[
-        (summary["kind"] == "network") & (summary["search"].isin(["policy", "puct"])) & (summary["train_flops"] > 0)
-    ]
-    if "selfplay_search" in rows:
-        rows = rows[rows["selfplay_search"] == "puct"]
-    return rows[["player", "network", "budget", "iteration", "train_flops", "flops_per_move", "elo"]].copy()
+def envelope(ladder: Ladder, elo: np.ndarray, levels: np.ndarray) -> tuple:
+    """Jones's iso-Elo envelopes of every draw and level, at once.
+
+    ``elo``: (draws, players). Returns (the cheapest candidate at each test compute,
+    as a player index, -1 where there is none: (draws, levels, K); whether it is on the envelope)."""
+    candidate = elo[:, None, :] >= levels[None, :, None]
+    train = np.full((*candidate.shape[:2], len(ladder.test_values)), np.inf)
+    cheapest = np.full(train.shape, -1)
+    for k in range(len(ladder.test_values)):
+        members = np.flatnonzero(ladder.test_group == k)
+        masked = np.where(candidate[..., members], ladder.log_train[members], np.inf)
+        train[..., k] = masked.min(-1)
+        cheapest[..., k] = np.where(np.isfinite(train[..., k]), members[masked.argmin(-1)], -1)
+    cheaper_test_best = np.minimum.accumulate(train, axis=-1)
+    cheaper_test_best = np.concatenate([np.full_like(train[..., :1], np.inf), cheaper_test_best[..., :-1]], -1)
+    return cheapest, np.isfinite(train) & (train < cheaper_test_best)
 
 
-def iso_elo_points(players: pd.DataFrame, elo: pd.Series, level: float) -> pd.DataFrame:
-    """The iso-Elo curve at ``level``: the (train, test) points on the lower-left envelope.
-
-    ``elo`` maps player names to Elo (the fit, or one bootstrap draw)."""
-    points = []
-    table = players.assign(elo=players["player"].map(elo))
-    for (network, budget), line in table.groupby(["network", "budget"]):
-        line = line.sort_values("train_flops")
-        train = first_crossing(line["train_flops"].to_numpy(), line["elo"].to_numpy(), level)
-        if np.isfinite(train):
-            points.append(
-                {"network": network, "budget": budget, "train": train, "test": line["flops_per_move"].iloc[0]}
-            )
-    if not points:
-        return pd.DataFrame(columns=["network", "budget", "train", "test"])
-    points = pd.DataFrame(points).sort_values(["train", "test"])
-    envelope = points["test"] < points["test"].cummin().shift(fill_value=np.inf)
-    return points[envelope].reset_index(drop=True)
+def crossings(ladder: Ladder, elo: np.ndarray, levels: np.ndarray, cheapest: np.ndarray) -> np.ndarray:
+    """Where each envelope point's line crosses its level: log10 train interpolated (linearly in
+    Elo) between the point and the snapshot before it on its line, which is below the level (else
+    it would be the cheaper candidate). nan where the point is its line's first trained snapshot:
+    the line starts above the level, so its crossing is only bounded (censored), and such points
+    stay on the envelope but out of the fit."""
+    player = cheapest.clip(0)
+    before = ladder.previous[player]
+    draw = np.arange(len(elo))[:, None, None]
+    above, below = elo[draw, player], elo[draw, before.clip(0)]
+    x_above, x_below = ladder.log_train[player], ladder.log_train[before.clip(0)]
+    level = levels[None, :, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = x_below + (level - below) / (above - below) * (x_above - x_below)
+    return np.where((cheapest >= 0) & (before >= 0), x, np.nan)
 
 
-def fit_common_slope(curves: dict[float, pd.DataFrame]) -> tuple[float, float]:
-    """Least-squares slope of log10(test) on log10(train) with one intercept per level, and the
-    fraction of the within-level variance of log10(test) it explains (R^2)."""
-    xs, ys = [], []
-    for points in curves.values():
-        x, y = np.log10(points["train"].to_numpy()), np.log10(points["test"].to_numpy())
-        xs.append(x - x.mean())
-        ys.append(y - y.mean())
-    x, y = np.concatenate(xs), np.concatenate(ys)
-    if len(x) < 2 or not (x**2).sum() > 0:
-        return float("nan"), float("nan")
-    slope = float((x * y).sum() / (x**2).sum())
-    residual = y - slope * x
-    r_squared = float(1 - (residual**2).sum() / (y**2).sum()) if (y**2).sum() > 0 else float("nan")
-    return slope, r_squared
+def inverse_slope(train: np.ndarray, on_envelope: np.ndarray, test_values: np.ndarray) -> tuple:
+    """Per draw, the pooled within-level slope k of log10 train on log10 test over the envelope
+    points with a crossing (``train`` not nan), at the levels with at least :data:`MIN_POINTS` of
+    them. Returns (k: (draws,), nan where no level qualifies; which levels entered: (draws, levels))."""
+    usable = on_envelope & np.isfinite(train)
+    entered = usable.sum(-1) >= MIN_POINTS
+    used = usable & entered[..., None]
+    count = used.sum(-1, keepdims=True).clip(1)
+    test = np.broadcast_to(test_values, train.shape)
+    x = np.where(used, train, 0.0)
+    test_centred = np.where(used, test - (test * used).sum(-1, keepdims=True) / count, 0.0)
+    train_centred = np.where(used, x - x.sum(-1, keepdims=True) / count, 0.0)
+    spread = (test_centred**2).sum((-1, -2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        k = np.where(spread > 0, (test_centred * train_centred).sum((-1, -2)) / spread, np.nan)
+    return k, entered
 
 
-def candidate_levels(players: pd.DataFrame, count: int) -> np.ndarray:
+def within_slope(values: np.ndarray, x: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Per draw, the slope of ``values`` (draws, players) on ``x`` within groups (one intercept each)."""
+    onehot = np.eye(group.max() + 1)[group]  # (P, G)
+    x_centred = x - (x @ onehot / onehot.sum(0))[group]
+    values_centred = values - (values @ onehot / onehot.sum(0))[:, group]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (x_centred * values_centred).sum(-1) / (x_centred**2).sum()
+
+
+def candidate_levels(elo: np.ndarray, count: int) -> np.ndarray:
     """``count`` Elo levels spread between the 10% and 90% quantiles of the frontier players' Elo."""
-    low, high = np.percentile(players["elo"], [10, 90])
+    low, high = np.percentile(elo, [10, 90])
     return np.linspace(low, high, count)
 
 
-def estimate_frontier(
-    summary: pd.DataFrame, draws: pd.DataFrame, level_count: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Iso-Elo curves and Jones's slope with its bootstrap interval.
+def run_signs(runs: int, samples: int, rng: np.random.Generator) -> np.ndarray:
+    """(samples, runs) random signs, one per draw and training run (the wild bootstrap of runs)."""
+    return rng.choice([-1.0, 1.0], size=(samples, runs))
 
-    Returns (points: one row per level and envelope point; estimates: rows named
-    ``frontier_slope``, ``frontier_r_squared`` and ``frontier_slope_elo<level>`` per level). The
-    levels are those of ``level_count`` candidates whose curve has at least ``MIN_POINTS``
-    points in the fit; each bootstrap draw refits the curves at the same levels.
-    """
-    players = frontier_players(summary)
-    empty = pd.DataFrame(columns=["estimate_name", "estimate", "estimate_ci_low", "estimate_ci_high"])
-    if players.empty:
-        return pd.DataFrame(columns=["level", "network", "budget", "train", "test"]), empty
-    elo = players.set_index("player")["elo"]
-    curves = {level: iso_elo_points(players, elo, level) for level in candidate_levels(players, level_count)}
-    curves = {level: points for level, points in curves.items() if len(points) >= MIN_POINTS}
-    points = pd.concat([p.assign(level=level) for level, p in curves.items()], ignore_index=True) if curves else None
-    if not curves:
-        return pd.DataFrame(columns=["level", "network", "budget", "train", "test"]), empty
-    slope, r_squared = fit_common_slope(curves)
-    per_level = {level: fit_common_slope({level: p})[0] for level, p in curves.items()}
-    boot_slopes, boot_levels = [], {level: [] for level in curves}
-    for _, draw in draws.iterrows():
-        drawn = {level: iso_elo_points(players, draw, level) for level in curves}
-        usable = {level: p for level, p in drawn.items() if len(p) >= 2}
-        if usable:
-            boot_slopes.append(fit_common_slope(usable)[0])
-        for level, p in usable.items():
-            boot_levels[level].append(fit_common_slope({level: p})[0])
-    rows = [estimate_row("frontier_slope", slope, boot_slopes, len(points))]
-    rows.append({"estimate_name": "frontier_r_squared", "estimate": r_squared, "estimate_count": len(points)})
-    for level, value in per_level.items():
-        row = estimate_row(f"frontier_slope_elo{level:.0f}", value, boot_levels[level], len(curves[level]))
-        rows.append({**row, "level": level})
+
+def run_effects(players: pd.DataFrame) -> np.ndarray:
+    """Each player's run effect: the mean, over its run's players, of Elo minus the mean Elo of the
+    players with the same width, iteration and budget in the other seeds' runs (0 with one seed)."""
+    cell_mean = players.groupby(["network", "iteration", "budget"])["elo"].transform("mean")
+    return (players["elo"] - cell_mean).groupby(players["run"]).transform("mean").to_numpy(float)
+
+
+def exchange_rate(
+    players: pd.DataFrame, elo_draws: np.ndarray, signs: np.ndarray, level_count: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Jones's frontier, its slope and the two gates, with intervals.
+
+    ``players``: the frontier players with their Elo (the fit on all games); ``elo_draws``: their
+    bootstrap Elo over opening classes (draws, players); ``signs``: :func:`run_signs`, runs in
+    sorted order. Runs are resampled by a wild bootstrap: a draw flips the sign of each run's
+    effect (:func:`run_effects`), so every width keeps its seeds' lines (drawing runs with
+    replacement moved the envelope, a minimum over lines, by more than new seeds do: its
+    intervals covered a planted slope in 100% of synthetic arenas). Returns (points:
+    :data:`POINT_COLUMNS`, estimates: gates, ``frontier_slope``, ``frontier_inverse_slope``)."""
+    ladder = Ladder.of(players)
+    elo = players["elo"].to_numpy(float)[None, :]
+    elo_draws = elo_draws + (signs[:, ladder.run] - 1) * run_effects(players)
+    levels = candidate_levels(elo[0], level_count)
+    fits = []
+    for values in (elo, elo_draws):
+        cheapest, on_envelope = envelope(ladder, values, levels)
+        train = crossings(ladder, values, levels, cheapest)
+        fits.append((cheapest, on_envelope, train, *inverse_slope(train, on_envelope, ladder.test_values)))
+    (cheapest, on_envelope, train, k, entered), draw_k = fits[0], fits[1][3]
+    rows, gate_values, gate_draws = [], [], []
+    for name, x, group in [
+        ("test_elo_per_decade", ladder.log_test, ladder.snapshot),
+        ("train_elo_per_decade", ladder.log_train, ladder.line),
+    ]:
+        gate_values.append(within_slope(elo, x, group)[0])
+        gate_draws.append(within_slope(elo_draws, x, group))
+        rows.append(estimate_row(name, gate_values[-1], *percentile_interval(gate_draws[-1]), len(players)))
+    # the gates' ratio: the iso-Elo slope of a plane Elo = a log train + b log test, a cross-check
+    ratio = -gate_values[1] / gate_values[0]
+    rows.append(
+        estimate_row("gate_ratio_slope", ratio, *percentile_interval(-gate_draws[1] / gate_draws[0]), len(players))
+    )
+    points = envelope_points(players, levels, cheapest[0], on_envelope[0], train[0], entered[0])
+    fitted = int((points["fitted"].astype(bool) & points["train_crossing"].notna()).sum())
+    rows += slope_rows(k[0], draw_k, rows[0], rows[1], fitted, int(entered[0].sum()), players["run"].nunique())
     return points, pd.DataFrame(rows)
 
 
-def estimate_row(name: str, value: float, draws: list[float], count: int) -> dict:
-    finite = np.asarray([d for d in draws if np.isfinite(d)])
-    low, high = percentile_interval(finite) if len(finite) else (np.nan, np.nan)
-    return {
-        "estimate_name": name,
-        "estimate": value,
-        "estimate_ci_low": float(low),
-        "estimate_ci_high": float(high),
-        "estimate_count": count,
-    }
+def slope_rows(k: float, draw_k: np.ndarray, test_gate: dict, train_gate: dict, points: int, levels: int, runs: int):
+    """The slope (1/k) and k with their intervals, after the gates (see the module docstring)."""
+    failed = float(np.mean(~np.isfinite(draw_k)))
+    finite = draw_k[np.isfinite(draw_k)]
+    k_low, k_high = percentile_interval(finite) if len(finite) else (np.nan, np.nan)
+    extra = {"failed_draws": failed, "levels": levels, "runs": runs, "jones_slope": JONES_SLOPE}
+    if not test_gate["estimate_ci_low"] > 0:
+        verdict, slope, low, high = NO_TEST_SUBSTITUTION, np.nan, np.nan, np.nan
+    else:
+        verdict = SUBSTITUTES
+        with np.errstate(divide="ignore"):
+            slope, low, high = 1 / k, 1 / k_high, 1 / k_low
+        if not train_gate["estimate_ci_low"] > 0:
+            verdict = NO_TRAIN_SUBSTITUTION
+            low, high = np.nanmin([low, 0.0]), np.nanmax([high, 0.0])
+    return [
+        {**estimate_row("frontier_slope", slope, low, high, points), **extra, "verdict": verdict},
+        {**estimate_row("frontier_inverse_slope", k, k_low, k_high, points), **extra, "verdict": verdict},
+    ]
+
+
+def envelope_points(players: pd.DataFrame, levels, cheapest, on_envelope, crossing, entered) -> pd.DataFrame:
+    """Every level's envelope as rows naming their players, with the crossing the fit uses
+    (``train_crossing``, nan for a censored point) and whether the level entered the fit."""
+    rows = []
+    for level, row_cheapest, row_on, row_crossing, fitted in zip(levels, cheapest, on_envelope, crossing, entered):
+        for k in np.flatnonzero(row_on):
+            chosen = players.iloc[row_cheapest[k]].to_dict()
+            rows.append({"level": level, **chosen, "train_crossing": 10 ** row_crossing[k], "fitted": bool(fitted)})
+    if not rows:
+        return pd.DataFrame(columns=POINT_COLUMNS)
+    table = pd.DataFrame(rows).rename(columns={"train_flops": "train", "flops_per_move": "test"})
+    return table[POINT_COLUMNS]
+
+
+def estimate_row(name: str, value: float, low: float, high: float, count: int) -> dict:
+    keys = ("estimate_name", "estimate", "estimate_ci_low", "estimate_ci_high", "estimate_count")
+    return dict(zip(keys, (name, float(value), float(low), float(high), count)))

@@ -7,91 +7,11 @@ import numpy as np
 import pandas as pd
 
 from phenomena.common.tables import TIDY_COLUMNS, to_tidy
-from phenomena.tree_search.arena import NETWORK, PERFECT, RANDOM
-from phenomena.tree_search.elo import bootstrap_draws, mean_with_interval, percentile_interval
-from phenomena.tree_search.frontier import estimate_frontier
+from phenomena.tree_search.elo import mean_with_interval
+from phenomena.tree_search.estimates import arena_estimates, fit_arena
+from phenomena.tree_search.players import NETWORK
 
 STUDY = "tree_search"
-
-
-def elo_table(games: pd.DataFrame, players: pd.DataFrame, samples: int, seed: int) -> pd.DataFrame:
-    """The players table with Elo and intervals (see :func:`fit_arena`)."""
-    return fit_arena(games, players, samples, seed)[0]
-
-
-def fit_arena(games: pd.DataFrame, players: pd.DataFrame, samples: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The players table with Bradley-Terry Elo (random = 0) and its bootstrap interval, the
-    number of games and of distinct games each played, and (when the perfect player took part)
-    each player's Elo gap to perfect play with its interval; and the bootstrap draws
-    (one row per resample, one column per player) for estimates derived from several players.
-
-    The bootstrap resamples openings (each with both colours and its mirror image: column
-    ``opening_unit``), not single games: see :func:`phenomena.tree_search.elo.bootstrap_draws`.
-    """
-    index = {name: i for i, name in enumerate(players["player"])}
-    first = games["first"].map(index).to_numpy()
-    second = games["second"].map(index).to_numpy()
-    elo, draws = bootstrap_draws(
-        first,
-        second,
-        games["score_first"].to_numpy(),
-        len(players),
-        index[RANDOM],
-        samples,
-        seed,
-        units=games["opening_unit"].to_numpy(),
-    )
-    table = players.copy()
-    table["elo"] = elo
-    table["ci_low"], table["ci_high"] = percentile_interval(draws)
-    if PERFECT in index:
-        gap = elo - elo[index[PERFECT]]
-        gap_draws = draws - draws[:, [index[PERFECT]]]
-        table["elo_vs_perfect"] = gap
-        table["elo_vs_perfect_ci_low"], table["elo_vs_perfect_ci_high"] = percentile_interval(gap_draws)
-    plays = pd.concat(
-        [
-            games[["first", "moves"]].rename(columns={"first": "player"}),
-            games[["second", "moves"]].rename(columns={"second": "player"}),
-        ]
-    )
-    counts = plays.groupby("player")["moves"].agg(["size", "nunique"])
-    table["games"] = table["player"].map(counts["size"]).fillna(0).astype(int)
-    table["distinct_games"] = table["player"].map(counts["nunique"]).fillna(0).astype(int)
-    return table, pd.DataFrame(draws, columns=list(players["player"]))
-
-
-def gumbel_minus_puct(table: pd.DataFrame, draws: pd.DataFrame, budget_groups: dict[str, list[int]]) -> pd.DataFrame:
-    """Elo of Gumbel search minus PUCT at the same budget on the same snapshot, averaged over the
-    snapshots where both played, per budget and per group of budgets (e.g. ``{"2-8": [2, 4, 8]}``),
-    with bootstrap intervals: one row per estimate."""
-    network = table[(table["kind"] == NETWORK) & (table["budget"] > 0)]
-    pairs = network.pivot_table(
-        index=["network", "iteration", "budget"], columns="search", values="player", aggfunc="first"
-    )
-    if "gumbel" not in pairs or "puct" not in pairs:
-        return pd.DataFrame(columns=["estimate_name", "estimate", "estimate_ci_low", "estimate_ci_high"])
-    pairs = pairs.dropna(subset=["gumbel", "puct"]).reset_index()
-    groups = {f"sims{b}": [b] for b in sorted(pairs["budget"].unique())} | budget_groups
-    rows = []
-    elo = table.set_index("player")["elo"]
-    for name, budgets in groups.items():
-        chosen = pairs[pairs["budget"].isin(budgets)]
-        if chosen.empty:
-            continue
-        estimate = float((elo[chosen["gumbel"]].to_numpy() - elo[chosen["puct"]].to_numpy()).mean())
-        spread = (draws[chosen["gumbel"]].to_numpy() - draws[chosen["puct"]].to_numpy()).mean(1)
-        low, high = percentile_interval(spread)
-        rows.append(
-            {
-                "estimate_name": f"gumbel_minus_puct_{name}",
-                "estimate": estimate,
-                "estimate_ci_low": float(low),
-                "estimate_ci_high": float(high),
-                "estimate_count": len(chosen),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def pair_table(games: pd.DataFrame) -> pd.DataFrame:
@@ -122,7 +42,7 @@ def search_vs_policy(games: pd.DataFrame, players: pd.DataFrame, seed: int = 0) 
     """Score of every search budget against the raw policy of the same snapshot, with intervals."""
     rows = []
     network = players[players["kind"] == NETWORK]
-    for (label, iteration), snapshot in network.groupby(["network", "iteration"]):
+    for (label, _, iteration), snapshot in network.groupby(["network", "seed", "iteration"]):
         policy = snapshot[snapshot["budget"] == 0]["player"]
         if policy.empty:
             continue
@@ -135,6 +55,7 @@ def search_vs_policy(games: pd.DataFrame, players: pd.DataFrame, seed: int = 0) 
             rows.append(
                 {
                     "network": label,
+                    "player": searcher["player"],
                     "iteration": iteration,
                     "search": searcher["search"],
                     "budget": searcher["budget"],
@@ -152,7 +73,7 @@ def search_vs_policy(games: pd.DataFrame, players: pd.DataFrame, seed: int = 0) 
 def summarize_run(elo: pd.DataFrame, accuracy: pd.DataFrame, run: str, seed: int, sweep: dict) -> pd.DataFrame:
     """One row per player of one run: Elo, interval, solver accuracy, compute."""
     columns = [c for c in ("optimal_move", "value_correct") if c in accuracy]
-    summary = elo.merge(accuracy[["player", *columns]], on="player", how="left")
+    summary = elo.drop(columns=["seed"], errors="ignore").merge(accuracy[["player", *columns]], on="player", how="left")
     summary.insert(0, "seed", seed)
     summary.insert(0, "run", run)
     summary.insert(0, "study", STUDY)
@@ -194,85 +115,51 @@ def training_curves(history: pd.DataFrame) -> pd.DataFrame:
     return history
 
 
-def merge_arena(tables: list[dict[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Games, players and solver accuracies of the runs sharing an arena (one seed): the
-    baselines appear in every run's tables and are kept once."""
+def merge_arenas(tables: list[dict[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Games, players and solver accuracies of every run's arena and the baselines' arena: the
+    baselines appear in several tables and are kept once."""
     games = pd.concat([t["games"].assign(run=t["run"]) for t in tables], ignore_index=True)
     players = pd.concat([t["players"] for t in tables], ignore_index=True).drop_duplicates("player")
-    accuracy = pd.concat([t["accuracy"] for t in tables], ignore_index=True).drop_duplicates("player")
+    accuracy = [t["accuracy"] for t in tables if "accuracy" in t]
+    accuracy = pd.concat(accuracy, ignore_index=True).drop_duplicates("player")
     return games, players.reset_index(drop=True), accuracy
 
 
-def arena_metrics(
-    runs: dict[str, dict], bootstrap_samples: int, frontier_levels: int, gumbel_budget_group: list[int]
-) -> dict[str, pd.DataFrame]:
-    """The study's tables from every run's arena games, players, accuracies and history.
+def arena_metrics(runs: dict[str, dict], baselines: dict[str, pd.DataFrame], settings: dict) -> dict[str, pd.DataFrame]:
+    """The study's tables from every run's arena games, players, accuracies and history, and the
+    baselines' arena (``baselines``: games, players), all fitted on one Elo scale.
 
-    ``runs``: name -> {seed, arena, sweep, tables: {history, games, players, accuracy}}. The runs
-    of one arena (seed) are fitted on one Elo scale. Returns curves (tidy), summary (one row per
-    player and run, with the arena's headline estimates as columns: :data:`SUMMARY_ESTIMATES`),
-    estimates (one row per estimate and arena: Gumbel minus PUCT per budget, the frontier slope
-    overall and per Elo level), games and pairs."""
-    curves, summaries, all_estimates, all_games, all_pairs = [], [], [], [], []
-    arenas: dict[str, list[str]] = {}
+    ``runs``: name -> {seed, arena, sweep, tables: {history, games, players, accuracy}};
+    ``settings``: bootstrap_samples, frontier_levels, budgets, gumbel_budget_group, seed. Returns
+    curves (tidy), summary (one row per player and run, with the headline estimates as columns:
+    :data:`~phenomena.tree_search.estimates.SUMMARY_ESTIMATES`), estimates (one row per estimate),
+    frontier (the envelope points), games and pairs."""
+    arena = next(iter(runs.values()))["arena"]
+    sources = [{**run["tables"], "run": name} for name, run in runs.items()]
+    sources += [{**baselines, "run": "baselines"}] if baselines else []
+    games, players, accuracy = merge_arenas(sources)
+    table, draws, opening_counts = fit_arena(games, players, settings["bootstrap_samples"], settings["seed"])
+    versus = search_vs_policy(games, table, settings["seed"])
+    curves, run_summaries = [], []
     for name, run in runs.items():
-        arenas.setdefault(run["arena"], []).append(name)
-    for arena, names in arenas.items():
-        seed = runs[names[0]]["seed"]
-        games, players, accuracy = merge_arena([{**runs[n]["tables"], "run": n} for n in names])
-        table, draws = fit_arena(games, players, bootstrap_samples, seed)
-        versus = search_vs_policy(games, table, seed)
-        run_summaries = []
-        for name in names:
-            run = runs[name]
-            label = run["tables"]["players"].query("kind == 'network'")["network"]
-            mine = table[table["network"].isin(set(label))] if len(label) else table.iloc[:0]
-            summary = summarize_run(mine, accuracy, name, seed, run["sweep"])
-            run_summaries.append(summary)
-            own_versus = versus[versus["network"].isin(set(label))] if len(versus) else versus
-            curves += [
-                training_curves(run["tables"]["history"]),
-                player_curves(summary, own_versus, name, seed, run["sweep"]),
-            ]
-        baselines = summarize_run(table[table["kind"] != NETWORK], accuracy, arena, seed, {})
-        summary = pd.concat([baselines, *run_summaries], ignore_index=True)
-        _, frontier = estimate_frontier(summary, draws, frontier_levels)
-        gumbel = gumbel_minus_puct(table, draws, {budget_group_name(gumbel_budget_group): gumbel_budget_group})
-        estimates = pd.concat([gumbel, frontier], ignore_index=True).assign(study=STUDY, arena=arena, seed=seed)
-        summaries.append(with_estimate_columns(summary, estimates, budget_group_name(gumbel_budget_group)))
-        all_estimates.append(estimates)
-        all_games.append(games.assign(seed=seed, arena=arena))
-        all_pairs.append(pair_table(games).assign(seed=seed, arena=arena))
-        print(summary.drop(columns=["study"]).to_string(), "\n", versus.to_string(), "\n", estimates.to_string())
+        mine = table[(table["kind"] == NETWORK) & (table["seed"] == run["seed"])]
+        mine = mine[mine["network"].isin(set(run["tables"]["players"].query("kind == 'network'")["network"]))]
+        summary = summarize_run(mine, accuracy, name, run["seed"], run["sweep"])
+        run_summaries.append(summary)
+        own_versus = versus[versus["player"].isin(set(mine["player"]))] if len(versus) else versus
+        curves += [
+            training_curves(run["tables"]["history"]),
+            player_curves(summary, own_versus, name, run["seed"], run["sweep"]),
+        ]
+    baseline_rows = summarize_run(table[table["kind"] != NETWORK], accuracy, arena, -1, {})
+    summary = pd.concat([baseline_rows, *run_summaries], ignore_index=True)
+    estimates, frontier, summary = arena_estimates(summary, table, draws, settings)
+    print(summary.drop(columns=["study"]).to_string(), "\n", versus.to_string(), "\n", estimates.to_string())
     return {
         "curves": pd.concat(curves, ignore_index=True),
-        "summary": pd.concat(summaries, ignore_index=True),
-        "estimates": pd.concat(all_estimates, ignore_index=True),
-        "games": pd.concat(all_games, ignore_index=True),
-        "pairs": pd.concat(all_pairs, ignore_index=True),
+        "summary": summary,
+        "estimates": estimates.assign(study=STUDY, arena=arena, opening_classes=opening_counts.shape[1]),
+        "frontier": frontier.assign(study=STUDY, arena=arena),
+        "games": games.assign(arena=arena),
+        "pairs": pair_table(games).assign(arena=arena),
     }
-
-
-SUMMARY_ESTIMATES = ("frontier_slope", "frontier_r_squared", "gumbel_minus_puct_pooled")
-"""The headline estimates repeated on every summary row of their arena (value, ci_low, ci_high)."""
-
-
-def with_estimate_columns(summary: pd.DataFrame, estimates: pd.DataFrame, pooled_name: str) -> pd.DataFrame:
-    """``summary`` with the arena's headline estimates as columns (nan when not estimated)."""
-    named = estimates.set_index("estimate_name")
-    sources = {
-        "frontier_slope": "frontier_slope",
-        "frontier_r_squared": "frontier_r_squared",
-        "gumbel_minus_puct_pooled": f"gumbel_minus_puct_{pooled_name}",
-    }
-    summary = summary.copy()
-    for column, source in sources.items():
-        row = named.loc[source] if source in named.index else None
-        for suffix, field in (("", "estimate"), ("_ci_low", "estimate_ci_low"), ("_ci_high", "estimate_ci_high")):
-            value = float(row[field]) if row is not None and field in row and pd.notna(row[field]) else float("nan")
-            summary[column + suffix] = value
-    return summary
-
-
-def budget_group_name(budgets: list[int]) -> str:
-    return f"sims{min(budgets)}to{max(budgets)}" if budgets else "none"

@@ -56,15 +56,21 @@ def plan_runs(study: dict) -> dict[str, TreeSearchRun]:
     return {run.name: run for run in runs}
 
 
-def arena_name(study: dict, seed: int) -> str:
-    """The shared arena of one seed: every run of that seed, fitted on one Elo scale."""
-    return run_name([("c4_", board_name(study)), ("seed", seed)])
+def arena_name(study: dict) -> str:
+    """The one Elo scale of the study: every run's arena and the baselines' arena, fitted together."""
+    return run_name([("c4_", board_name(study))])
+
+
+DOUBLING = "doubling"
 
 
 def snapshot_iterations(study: dict) -> list[int]:
-    """Iterations whose network is kept for the arena: 0 (untrained), every ``snapshot_every``, the last."""
+    """Iterations whose network is kept for the arena: 0 (untrained), every ``snapshot_every``
+    iterations (or, for ``doubling``, 1, 2, 4, 8, ...) and the last."""
     training = study["training"]
     every, last = training["snapshot_every"], training["iterations"]
+    if every == DOUBLING:
+        return sorted({0, *(2**k for k in range(last.bit_length()) if 2**k <= last), last})
     return sorted({0, *range(every, last + 1, every), last})
 
 
@@ -131,7 +137,10 @@ def check_study_config(study: dict) -> None:
             f"config key tree_search.arena.budgets: got {study['arena']['budgets']}; must include 0, the raw "
             "policy that every search budget is compared with"
         )
-    if study["training"]["snapshot_every"] > study["training"]["iterations"]:
+    if (
+        study["training"]["snapshot_every"] != DOUBLING
+        and study["training"]["snapshot_every"] > study["training"]["iterations"]
+    ):
         raise ConfigError(
             f"config key tree_search.training.snapshot_every: got {study['training']['snapshot_every']}; "
             f"must be <= training.iterations ({study['training']['iterations']})"

@@ -8,15 +8,13 @@ from phenomena.tree_search.runs import check_study_config
 FIGURES = ("elo_vs_step", "search_gain", "compute_frontier", "solver_accuracy", "gumbel_vs_puct")
 
 
-WITH_ESTIMATES = ("compute_frontier", "gumbel_vs_puct")
-"""Figures that also read estimates.parquet (the frontier slope, Gumbel minus PUCT)."""
-
-
 def figures(section: dict) -> list[Figure]:
     tables = {"curves": "curves", "summary": "summary"}
-    return [
-        Figure(name, {**tables, "estimates": "estimates"} if name in WITH_ESTIMATES else tables) for name in FIGURES
-    ]
+    extra = {
+        "compute_frontier": {"estimates": "estimates", "frontier": "frontier"},
+        "gumbel_vs_puct": {"estimates": "estimates"},
+    }
+    return [Figure(name, {**tables, **extra.get(name, {})}) for name in FIGURES]
 
 
 def findings(section: dict) -> list:
@@ -39,6 +37,7 @@ STUDY = Study(
         # bench/gpu_check.py's timing (tree_search_iteration vs tree_search_iteration_cpu)
         "tree_search_train": Placement.TRAINING,
         "tree_search_arena": Placement.CPU,
+        "tree_search_baselines_arena": Placement.CPU,  # the perfect player: the exact solver
         "tree_search_solver_accuracy": Placement.CPU,
         "tree_search_metrics": Placement.LOGIN,
     },

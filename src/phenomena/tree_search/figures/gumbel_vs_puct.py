@@ -16,7 +16,9 @@ def comparison_rows(summary: pd.DataFrame) -> pd.DataFrame:
     gumbel = players[players["search"] == "gumbel"]
     snapshots = gumbel[["network", "iteration"]].drop_duplicates()
     rows = players.merge(snapshots, on=["network", "iteration"])
-    return rows[rows["budget"].isin(set(gumbel["budget"])) & rows["search"].isin(["puct", "gumbel"])]
+    rows = rows[rows["budget"].isin(set(gumbel["budget"])) & rows["search"].isin(["puct", "gumbel"])]
+    columns = ["elo", "ci_low", "ci_high"]
+    return rows.groupby(["network", "iteration", "search", "budget"])[columns].mean().reset_index()  # over seeds
 
 
 def plot(curves: pd.DataFrame, summary: pd.DataFrame, estimates: pd.DataFrame) -> plt.Figure:
@@ -37,7 +39,7 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, estimates: pd.DataFrame) -
                 marker="o",
                 markersize=3,
                 capsize=2,
-                label=f"{snapshot['network']} iter {snapshot['iteration']:.0f}, {search}",
+                label=f"{snapshot['network']} iter {snapshot['iteration']:.0f}, {search} (mean of seeds)",
             )
     left.set_xscale("log", base=2)
     left.set(
@@ -67,7 +69,14 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame, estimates: pd.DataFrame) -
         )
         right.set_yticks(range(len(names)), names)
         right.axvline(0, color="grey", linewidth=0.8)
-    right.set(xlabel="Elo(Gumbel) - Elo(PUCT), mean over snapshots", title="Difference at equal budget (95% CI)")
+    right.set(
+        xlabel="Elo(Gumbel) - Elo(PUCT), mean over runs",
+        title=(
+            "Difference at equal budget (95% CI; openings and runs resampled)\n"
+            "PUCT at 2 simulations plays the raw policy's move"
+        ),
+    )
+    right.title.set_fontsize(9)
     figure.tight_layout()
     return figure
 
@@ -80,4 +89,6 @@ def budget_order(name: str) -> tuple[int, int]:
 
 def budget_label(name: str) -> str:
     budgets = name.removeprefix("gumbel_minus_puct_sims").split("to")
-    return f"{budgets[0]} simulations" if len(budgets) == 1 else f"{budgets[0]}-{budgets[1]}, pooled"
+    if len(budgets) > 1:
+        return f"{budgets[0]}-{budgets[1]}, pooled"
+    return f"{budgets[0]} simulations" + (" (vs raw policy)" if int(budgets[0]) <= 2 else "")
