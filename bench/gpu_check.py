@@ -337,7 +337,7 @@ def tree_search_network(check: Check) -> tuple[dict, object, OnDevice]:
     """The settings, the game and the network after the iterations above (loaded on the CPU, whichever device
     trained it), evaluated on the device."""
     from phenomena.tree_search.game import ConnectFour
-    from phenomena.tree_search.module import load_snapshot
+    from phenomena.tree_search.network import load_snapshot
     from phenomena.tree_search.train import snapshot_path
 
     settings, run_dir = tree_search_settings(check)

@@ -110,9 +110,9 @@ def test_smoke_pipeline_builds_the_tree_search_study(smoke):
     assert set(curves["study"]) == {"tree_search"}
     assert {"elo", "optimal_move", "vs_policy_score", "policy_loss"} <= set(curves["metric"])
     summary = read_parquet(results / "metrics/summary.parquet")
-    # random, pure MCTS and perfect; per run (2 widths x 2 seeds) its PUCT ladder (3 snapshots x 3
+    # random, pure MCTS and perfect; per run (2 widths, 1 seed) its PUCT ladder (3 snapshots x 3
     # budgets) and the 3 extra players of its Gumbel-vs-PUCT comparison snapshot
-    assert len(summary) == 3 + 2 * 2 * (3 * 3 + 3)
+    assert len(summary) == 3 + 2 * (3 * 3 + 3)
     assert (summary.loc[summary["player"] == "random", "elo"] == 0).all()
     assert (summary["ci_low"] <= summary["elo"] + 1e-9).all() and (summary["elo"] <= summary["ci_high"] + 1e-9).all()
     games = read_parquet(results / "metrics/games.parquet")

@@ -48,8 +48,7 @@ from phenomena.grokking.train import bundle_snapshots
 from phenomena.perturbation.diffusion import Denoiser
 from phenomena.perturbation.diffusion_sampling import load_model
 from phenomena.perturbation.zero_init import make_digits, train_zero_init
-from phenomena.tree_search.module import load_snapshot
-from phenomena.tree_search.network import PolicyValueNet
+from phenomena.tree_search.network import PolicyValueNet, load_snapshot
 from phenomena.tree_search.solver import LabelledPositions
 from workflow_copies import SMOKE, copy_workflow, snakemake
 

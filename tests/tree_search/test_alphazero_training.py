@@ -8,7 +8,8 @@ import torch
 
 from phenomena.common.config import load_config
 from phenomena.common.tables import check_tidy
-from phenomena.tree_search.module import AlphaZeroModule, load_snapshot
+from phenomena.tree_search.module import AlphaZeroModule
+from phenomena.tree_search.network import load_snapshot
 from phenomena.tree_search.runs import plan_runs, resolved_settings
 from phenomena.tree_search.train import snapshot_path, train_run
 

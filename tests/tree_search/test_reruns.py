@@ -26,13 +26,13 @@ def planned_jobs(dry_run_output: str) -> dict[str, int]:
 @pytest.mark.parametrize(
     ("overlay", "expected"),
     [
-        (  # a new width trains, plays and is scored alone (one run per seed); the width 16 runs are kept;
-            # the baselines' arena plays every run's last snapshot against the perfect player again
+        (  # a new width trains, plays and is scored alone; the width 16 run is kept; the baselines'
+            # arena plays every run's last snapshot against the perfect player again
             "tree_search:\n  network: {hidden: [16, 24]}",
             {
-                "tree_search_train": 2,
-                "tree_search_arena": 2,
-                "tree_search_solver_accuracy": 2,
+                "tree_search_train": 1,
+                "tree_search_arena": 1,
+                "tree_search_solver_accuracy": 1,
                 "tree_search_baselines_arena": 1,
                 "tree_search_metrics": 1,
             },
@@ -44,16 +44,16 @@ def planned_jobs(dry_run_output: str) -> dict[str, int]:
         (  # more snapshots: every run writes them, every arena plays them; the solver's labels are kept
             "tree_search:\n  training: {snapshot_every: 1}",
             {
-                "tree_search_train": 4,
-                "tree_search_arena": 4,
-                "tree_search_solver_accuracy": 4,
+                "tree_search_train": 2,
+                "tree_search_arena": 2,
+                "tree_search_solver_accuracy": 2,
                 "tree_search_baselines_arena": 1,
                 "tree_search_metrics": 1,
             },
         ),
         (  # other Gumbel budgets: the runs' arenas play again (not the baselines'); training is kept
             "tree_search:\n  arena: {gumbel_budgets: [2, 4, 8], gumbel_pooled_budgets: [2]}",
-            {"tree_search_arena": 4, "tree_search_solver_accuracy": 4, "tree_search_metrics": 1},
+            {"tree_search_arena": 2, "tree_search_solver_accuracy": 2, "tree_search_metrics": 1},
         ),
         ("tree_search:\n  arena: {frontier_levels: 4}", {"tree_search_metrics": 1}),
     ],

@@ -163,7 +163,7 @@ def load_players(
     players (``searches(iteration)``: (search, budget) pairs, by default :func:`player_searches`);
     and a table describing them. ``label`` and ``seed`` name the training run in the network
     players' names; the networks evaluate on ``device``."""
-    from phenomena.tree_search.module import load_snapshot  # here: Lightning only in jobs that load snapshots
+    from phenomena.tree_search.network import load_snapshot
 
     c_puct = arena["c_puct"]
     searches = searches or (lambda iteration: player_searches(arena, iteration, list(comparison)))

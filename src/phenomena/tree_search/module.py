@@ -23,7 +23,6 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
-from phenomena.common.files import load_torch
 from phenomena.common.lightning import StepTicks
 from phenomena.tree_search.game import ConnectFour
 from phenomena.tree_search.network import PolicyValueNet, forward_flops
@@ -174,12 +173,3 @@ class AlphaZeroModule(pl.LightningModule):
         self.buffer.load_state_dict(checkpoint["replay_buffer"])
         self.counters = dict(checkpoint["counters"])
         self.rng_state = checkpoint["rng_state"]
-
-
-def load_snapshot(path) -> tuple[PolicyValueNet, dict]:
-    """The network of a snapshot file (eval mode) and the snapshot's record."""
-    record = load_torch(path)
-    board, network = record["board"], record["network"]
-    net = PolicyValueNet(board["columns"], board["rows"], network["hidden"], network["layers"])
-    net.load_state_dict(record["state_dict"])
-    return net.eval(), record

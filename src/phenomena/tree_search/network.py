@@ -9,6 +9,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from phenomena.common.files import load_torch
+
 
 class PolicyValueNet(nn.Module):
     """Board planes (n, 2, rows, columns) -> (policy logits (n, columns), value (n,) in [-1, 1])."""
@@ -32,3 +34,14 @@ def parameter_count(net: nn.Module) -> int:
 def forward_flops(net: nn.Module) -> int:
     """Multiply-adds x 2 of one forward pass of one board (the linear layers dominate)."""
     return 2 * sum(m.in_features * m.out_features for m in net.modules() if isinstance(m, nn.Linear))
+
+
+def load_snapshot(path) -> tuple[PolicyValueNet, dict]:
+    """The network of a snapshot file (eval mode) and the snapshot's record. Here, beside the network
+    and not in the Lightning module: the arena and solver-accuracy jobs load snapshots without
+    importing Lightning (4 s a job)."""
+    record = load_torch(path)
+    board, network = record["board"], record["network"]
+    net = PolicyValueNet(board["columns"], board["rows"], network["hidden"], network["layers"])
+    net.load_state_dict(record["state_dict"])
+    return net.eval(), record
