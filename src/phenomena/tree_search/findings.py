@@ -89,6 +89,9 @@ def exchange_rate(estimates: pd.DataFrame) -> Estimate:
     rows = estimates.set_index("estimate_name")
     slope, search, training, ratio = (rows.loc[name] for name in FRONTIER_ROWS)
     method = "percentile bootstrap over opening classes (Elo refitted by one Newton step) and runs (wild)"
+    low, high = CALIBRATED_SLOPES
+    if np.isfinite(slope["estimate"]) and not low <= slope["estimate"] <= high:
+        method += f"; calibrated for slopes {low:g} to {high:g} only"
     interval = Interval(
         float(slope["estimate"]),
         float(slope["estimate_ci_low"]),
@@ -98,7 +101,6 @@ def exchange_rate(estimates: pd.DataFrame) -> Estimate:
         int(slope["runs"]),
     )
     if np.isfinite(interval.estimate):
-        low, high = CALIBRATED_SLOPES
         inside = "inside" if low <= interval.estimate <= high else "outside"
         slope_text = (
             f"{interval.estimate:.2f} (95% CI {interval.low:.2f} to {interval.high:.2f}; {inside} the slopes "
