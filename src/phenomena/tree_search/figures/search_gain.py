@@ -48,6 +48,6 @@ def plot(curves: pd.DataFrame, summary: pd.DataFrame) -> plt.Figure:
     handles, labels = left.get_legend_handles_labels()
     unique = dict(zip(labels, handles))
     bottom, top = left.get_ylim()
-    left.set_ylim(bottom, top + 0.2 * (top - bottom))  # room for the legend above the lines
-    left.legend(unique.values(), unique.keys(), fontsize=8, ncol=len(unique), loc="upper center")
+    left.set_ylim(bottom, top + 0.3 * (top - bottom))  # room for the legend above the lines
+    left.legend(unique.values(), unique.keys(), fontsize=8, ncol=min(3, len(unique)), loc="upper center")
     return figure
