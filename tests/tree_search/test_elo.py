@@ -2,7 +2,14 @@
 
 import numpy as np
 
-from phenomena.tree_search.elo import bootstrap_elo, fit_elo, mean_with_interval
+from phenomena.tree_search.elo import (
+    fit_elo,
+    fit_with_curvature,
+    linearized_draws,
+    mean_with_interval,
+    percentile_interval,
+    unit_draws,
+)
 
 TRUE_ELO = np.array([0.0, 150.0, 400.0, 700.0])
 
@@ -27,6 +34,33 @@ def test_fit_recovers_known_strengths():
 def test_fit_with_draws_recovers_known_strengths():
     elo = fit_elo(*synthetic_games(40_000, seed=1, draw_rate=0.3), len(TRUE_ELO))
     np.testing.assert_allclose(elo, TRUE_ELO, atol=30)
+
+
+def bootstrap_elo(first, second, score, n_players, samples=200, units=None, seed=0):
+    """Elo and its percentile interval from the one-Newton-step draws, each game its own unit
+    unless ``units`` says otherwise."""
+    _, unit_of_game = np.unique(np.arange(len(first)) if units is None else units, return_inverse=True)
+    counts = unit_draws(unit_of_game.max() + 1, samples, np.random.default_rng(seed))
+    elo, draws = linearized_draws(first, second, score, n_players, unit_of_game, counts)
+    return (elo, *percentile_interval(draws))
+
+
+def test_one_newton_step_draws_are_the_refits_they_stand_for():
+    """A draw reweights whole units; refitting the Elo on the reweighted games gives nearly the
+    same ratings as the one step from the full fit: measured, at most 2.5 Elo apart where the
+    draws spread by 10-15 Elo (sd), and the refits' spread is the draws' to within 10%."""
+    first, second, score = synthetic_games(4_000, seed=6)
+    units = np.arange(len(first)) % 40
+    counts = unit_draws(40, 30, np.random.default_rng(0))
+    elo, draws = linearized_draws(first, second, score, len(TRUE_ELO), units, counts)
+    refits = []
+    for count in counts:
+        weight = count[units].astype(float)
+        refits.append(fit_with_curvature(first, second, score * weight, len(TRUE_ELO), games_per_row=weight)[0])
+    refits = np.array(refits)
+    spread = draws.std(0)[1:]
+    assert np.abs(refits - draws).max() < 0.3 * spread.min()
+    np.testing.assert_allclose(refits.std(0)[1:], spread, rtol=0.1)
 
 
 def test_bootstrap_intervals_cover_the_truth_and_shrink_with_games():

@@ -99,62 +99,6 @@ def linearized_draws(
     return elo, draws
 
 
-def bootstrap_elo(
-    first: np.ndarray,
-    second: np.ndarray,
-    score_first: np.ndarray,
-    n_players: int,
-    anchor: int = 0,
-    samples: int = 200,
-    seed: int = 0,
-    level: float = 0.95,
-    units: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Elo fitted on all games, and the bootstrap interval.
-
-    ``units`` labels each game with the unit that is really random (see :func:`bootstrap_draws`);
-    without it, single games are resampled.
-    """
-    elo, draws = bootstrap_draws(first, second, score_first, n_players, anchor, samples, seed, units)
-    low, high = percentile_interval(draws, level)
-    return elo, low, high
-
-
-def bootstrap_draws(
-    first: np.ndarray,
-    second: np.ndarray,
-    score_first: np.ndarray,
-    n_players: int,
-    anchor: int = 0,
-    samples: int = 200,
-    seed: int = 0,
-    units: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Elo fitted on all games, and ``samples`` refits on resampled games: (elo, draws (samples, players)).
-
-    Games sharing a ``units`` label are resampled together (a cluster bootstrap): deterministic
-    players replay the same game whenever they meet on the same opening, so the copies of one
-    game are no more evidence than the game itself; resampling whole openings (each with both
-    colours and its mirror image) keeps that dependence and gives honest, wider intervals.
-    """
-    elo = fit_elo(first, second, score_first, n_players, anchor)
-    rng = np.random.default_rng(seed)
-    draws = np.empty((samples, n_players))
-    if units is None:
-        members = None
-    else:
-        labels, unit_of_game = np.unique(np.asarray(units), return_inverse=True)
-        order = np.argsort(unit_of_game, kind="stable")
-        members = np.split(order, np.cumsum(np.bincount(unit_of_game, minlength=len(labels)))[:-1])
-    for b in range(samples):
-        if members is None:
-            pick = rng.integers(0, len(first), len(first))
-        else:
-            pick = np.concatenate([members[u] for u in rng.integers(0, len(members), len(members))])
-        draws[b] = fit_elo(first[pick], second[pick], score_first[pick], n_players, anchor)
-    return elo, draws
-
-
 def percentile_interval(draws: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Equal-tailed percentile interval of bootstrap draws along axis 0."""
     tail = (1 - level) / 2 * 100
@@ -165,7 +109,8 @@ def mean_with_interval(
     scores: np.ndarray, samples: int = 1000, seed: int = 0, level: float = 0.95, units: np.ndarray | None = None
 ):
     """Mean score and its bootstrap interval (e.g. the win rate of search over the raw policy);
-    scores sharing a ``units`` label are resampled together, as in :func:`bootstrap_draws`."""
+    scores sharing a ``units`` label (an opening class: deterministic players replay one game on
+    one opening) are resampled together."""
     rng = np.random.default_rng(seed)
     scores = np.asarray(scores, dtype=float)
     if units is None:
