@@ -12,12 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import torch
 
 from phenomena.common.tables import check_tidy, read_parquet
 from phenomena.double_descent.module import recorded_epochs
+from tree_search.frontier_checks import check_frontier
 from workflow_copies import FIGURES, SMOKE, SMOKE_STUDIES, copy_workflow, planned_jobs, snakemake
 
 pytestmark = pytest.mark.slow
@@ -123,17 +123,6 @@ def test_smoke_pipeline_builds_the_tree_search_study(smoke):
     for log in ("train", "data", "arena", "solver_accuracy", "figures"):
         assert list((results / "logs" / log).glob("*.log"))
     check_frontier(read_parquet(results / "metrics/frontier.parquet"), summary)
-
-
-def check_frontier(frontier: pd.DataFrame, summary: pd.DataFrame) -> None:
-    """No envelope point is beaten on both axes by a frontier player at or above its level."""
-    players = summary[(summary["kind"] == "network") & (summary["train_flops"] > 0)]
-    players = players[players["search"].isin(["policy", "puct"]) & players["budget"].isin(set(frontier["budget"]))]
-    for _, point in frontier.iterrows():
-        rivals = players[players["elo"] >= point["level"]]
-        no_worse = (rivals["train_flops"] <= point["train"]) & (rivals["flops_per_move"] <= point["test"])
-        better = (rivals["train_flops"] < point["train"]) | (rivals["flops_per_move"] < point["test"])
-        assert not (no_worse & better).any(), point["player"]
 
 
 def test_smoke_pipeline_builds_the_perturbation_study(smoke):
