@@ -100,10 +100,16 @@ def jackknife_interval(values, statistic: Callable[[np.ndarray], float], units: 
     if n_units < 2:
         return Interval(estimate, np.nan, np.nan, "jackknife, t(G-1)", units, n_units, level)
     leave_one_out = np.array([statistic(np.delete(values, unit, axis=0)) for unit in range(n_units)], dtype=float)
-    spread = np.sqrt((n_units - 1) / n_units * np.sum((leave_one_out - leave_one_out.mean()) ** 2))
+    spread = np.sqrt(jackknife_variance(leave_one_out))
     half_width = t_quantile(n_units, level) * spread
     low, high = float(estimate - half_width), float(estimate + half_width)
     return Interval(estimate, low, high, "jackknife, t(G-1)", units, n_units, level)
+
+
+def jackknife_variance(replicates: np.ndarray) -> float:
+    """The jackknife variance of a statistic from its G leave-one-unit-out replicates."""
+    g = len(replicates)
+    return float((g - 1) / g * ((replicates - replicates.mean()) ** 2).sum())
 
 
 def bootstrap_interval(

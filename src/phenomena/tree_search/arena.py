@@ -213,7 +213,7 @@ def run_baselines_arena(
         )
         movers += run_movers[2:]  # the baselines come once, below
         tables.append(players[players["kind"] == NETWORK])
-    baselines = baselines_arena_players([], arena["pure_mcts_simulations"])
+    baselines = baselines_arena_players(arena["pure_mcts_simulations"])
     movers = [Mover(game, player, c_puct=arena["c_puct"]) for player in baselines] + movers
     pairs = baselines_schedule([m.player for m in movers])
     games = play_tournament(game, movers, pairs, openings(game, arena["opening_plies"]))

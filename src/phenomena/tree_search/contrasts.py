@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from phenomena.common.stats import Interval, t_quantile
+from phenomena.common.stats import Interval, jackknife_variance, t_quantile
 from phenomena.tree_search.elo import linearized_draws
 from phenomena.tree_search.players import NETWORK, RANDOM
 from phenomena.tree_search.scores import units_text
@@ -32,6 +32,7 @@ def matched(players: pd.DataFrame, opponents: pd.DataFrame, on: list[str]) -> li
 
 
 def run_of(players: pd.DataFrame) -> pd.Series:
+    """Each row's training run, named as :func:`phenomena.tree_search.arena.run_players` names it."""
     return players["network"].astype(str) + "_seed" + players["seed"].astype(str)
 
 
@@ -65,8 +66,3 @@ def elo_contrast(games: pd.DataFrame, pairs: list[tuple[str, str, str]]) -> Inte
     return Interval(
         estimate, estimate - half, estimate + half, method, units_text(len(run_names), len(classes)), n_units
     )
-
-
-def jackknife_variance(replicates: np.ndarray) -> float:
-    g = len(replicates)
-    return float((g - 1) / g * ((replicates - replicates.mean()) ** 2).sum())

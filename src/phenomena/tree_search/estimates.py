@@ -14,12 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from phenomena.tree_search.contrasts import run_of
 from phenomena.tree_search.elo import linearized_draws, percentile_interval, unit_draws
 from phenomena.tree_search.frontier import exchange_rate, run_signs
-from phenomena.tree_search.players import NETWORK, PERFECT, RANDOM
+from phenomena.tree_search.players import NETWORK, PERFECT, RANDOM, RAW_POLICY_SIMULATIONS
 
-RAW_POLICY_SIMULATIONS = 2
-"""PUCT with this many simulations or fewer plays the raw policy's move: no test budget of its own."""
 SUMMARY_ESTIMATES = ("frontier_slope", "gumbel_minus_puct_pooled")
 """The headline estimates repeated on every summary row (value, ci_low, ci_high)."""
 
@@ -40,7 +39,7 @@ def frontier_players(summary: pd.DataFrame, budgets: list[int] | None = None) ->
         budgets = sorted(rows.loc[first, "budget"].unique())
     rows = rows[rows["budget"].isin(budgets)].drop_duplicates(["seed", "player"])
     table = rows[["player", "network", "seed", "budget", "iteration", "train_flops", "flops_per_move", "elo"]].copy()
-    table.insert(1, "run", table["network"].astype(str) + "_seed" + table["seed"].astype(str))
+    table.insert(1, "run", run_of(table))
     return table.reset_index(drop=True)
 
 

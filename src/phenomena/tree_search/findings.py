@@ -23,11 +23,8 @@ from phenomena.common.findings import Estimate, Finding
 from phenomena.common.stats import NO_EFFECT, Interval
 from phenomena.tree_search.contrasts import against, elo_contrast, matched, network_players, snapshot_players
 from phenomena.tree_search.frontier import CALIBRATED_SLOPES, JONES_SLOPE
-from phenomena.tree_search.players import GUMBEL, PERFECT, PUCT, RANDOM
+from phenomena.tree_search.players import GUMBEL, PERFECT, PUCT, RANDOM, RAW_POLICY_SIMULATIONS
 from phenomena.tree_search.scores import score_interval
-
-RAW_POLICY_BUDGET = 2
-"""PUCT at this many simulations or fewer plays the raw policy's move."""
 
 
 def search_gain(games: pd.DataFrame, summary: pd.DataFrame) -> Estimate:
@@ -48,14 +45,14 @@ def search_gain(games: pd.DataFrame, summary: pd.DataFrame) -> Estimate:
 
 def gumbel_vs_puct(games: pd.DataFrame, summary: pd.DataFrame, budgets: list[int]) -> Estimate:
     """Head-to-head score of Gumbel against PUCT at the same budget and snapshot, pooled over
-    ``budgets`` above :data:`RAW_POLICY_BUDGET`; control: the same at budgets up to it (PUCT
+    ``budgets`` above :data:`RAW_POLICY_SIMULATIONS`; control: the same at budgets up to it (PUCT
     there is the raw policy)."""
     players = network_players(summary)
     twins = ["seed", "network", "iteration", "budget"]
     gumbel, puct = players[players["search"] == GUMBEL], players[players["search"] == PUCT]
-    searching = [b for b in budgets if b > RAW_POLICY_BUDGET]
+    searching = [b for b in budgets if b > RAW_POLICY_SIMULATIONS]
     interval = score_interval(games, matched(gumbel[gumbel["budget"].isin(searching)], puct, twins))
-    low = gumbel[gumbel["budget"] <= RAW_POLICY_BUDGET]
+    low = gumbel[gumbel["budget"] <= RAW_POLICY_SIMULATIONS]
     control = score_interval(games, matched(low, puct, twins)) if len(low) else None
     slots = run_slots(summary) | {"budgets": ", ".join(map(str, searching)), "snapshots": gumbel["iteration"].nunique()}
     return Estimate(interval, control=control, slots=slots)
@@ -208,7 +205,7 @@ def findings(section: dict) -> list[Finding]:
                 null=0.5,
             )
         )
-    if any(b > RAW_POLICY_BUDGET for b in arena["gumbel_pooled_budgets"]):
+    if any(b > RAW_POLICY_SIMULATIONS for b in arena["gumbel_pooled_budgets"]):
         budgets = list(arena["gumbel_pooled_budgets"])
         found.append(
             Finding(

@@ -16,6 +16,9 @@ PURE_MCTS = "pure_mcts"
 NETWORK = "network"
 PERFECT = "perfect"
 PUCT, GUMBEL = "puct", "gumbel"
+RAW_POLICY_SIMULATIONS = 2
+"""PUCT with this many simulations or fewer plays the raw policy's move (its one searched child is
+the prior's argmax): no test budget of its own, and no search to compare Gumbel with."""
 
 
 @dataclass(frozen=True)
@@ -115,12 +118,12 @@ def player_searches(arena: dict, iteration: int, comparison: list[int]) -> list[
     return searches
 
 
-def baselines_arena_players(last_players: list[Player], pure_mcts_simulations: int) -> list[Player]:
-    """The baselines' arena: the perfect player against random, pure MCTS and the given network
-    players (each run's last snapshot, raw policy and largest PUCT budget). Its games join every
+def baselines_arena_players(pure_mcts_simulations: int) -> list[Player]:
+    """The baselines of the baselines' arena: random, pure MCTS and the perfect player, who meet
+    each run's last snapshot there (raw policy and largest PUCT budget). Its games join every
     run's arena in one Elo fit; one arena for all runs, so the solver's work on the early
     positions (the expensive ones) is done once."""
-    return [Player(RANDOM), Player(PURE_MCTS, pure_mcts_simulations), Player(PERFECT), *last_players]
+    return [Player(RANDOM), Player(PURE_MCTS, pure_mcts_simulations), Player(PERFECT)]
 
 
 def baselines_schedule(players: list[Player]) -> list[tuple[int, int]]:

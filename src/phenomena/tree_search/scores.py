@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from phenomena.common.stats import LEVEL, Interval, t_quantile
+from phenomena.common.stats import LEVEL, Interval, jackknife_variance, t_quantile
 
 UNITS = "an opening, both colours and its mirror image"
 METHOD = "two-way jackknife over runs and opening classes, t(G-1)"
@@ -50,8 +50,7 @@ def two_way_interval(sums: np.ndarray, counts: np.ndarray, level: float = LEVEL)
     def variance(left_out_sums: np.ndarray, left_out_counts: np.ndarray) -> float:
         kept = games - left_out_counts
         replicates = (total - left_out_sums)[kept > 0] / kept[kept > 0]
-        g = len(replicates)
-        return float((g - 1) / g * ((replicates - replicates.mean()) ** 2).sum()) if g > 1 else 0.0
+        return jackknife_variance(replicates) if len(replicates) > 1 else 0.0
 
     by_class = variance(sums.sum(0), counts.sum(0))
     spread = by_class
