@@ -78,8 +78,8 @@ def gumbel_minus_puct(table: pd.DataFrame, draws: pd.DataFrame, groups: dict, se
     """Elo of Gumbel search minus PUCT at the same budget and snapshot, averaged over the runs and
     snapshots where both played, per budget and per group of budgets (``{"sims2to8": [2, 4, 8]}``),
     with bootstrap intervals over opening classes (``draws``) and runs (the wild bootstrap of
-    :func:`~phenomena.tree_search.frontier.exchange_rate`: each run's deviation from the mean
-    difference changes sign at random)."""
+    :func:`~phenomena.tree_search.frontier.exchange_rate`: each run's deviation from the other
+    seeds of its width changes sign at random)."""
     network = table[(table["kind"] == NETWORK) & (table["budget"] > 0)]
     pairs = network.pivot_table(
         index=["seed", "network", "iteration", "budget"], columns="search", values="player", aggfunc="first"
@@ -96,8 +96,10 @@ def gumbel_minus_puct(table: pd.DataFrame, draws: pd.DataFrame, groups: dict, se
         if not chosen.any():
             continue
         gaps = elo[pairs["gumbel"][chosen]].to_numpy() - elo[pairs["puct"][chosen]].to_numpy()
-        per_run = pd.Series(gaps).groupby(run[chosen]).transform("mean").to_numpy()
-        effect = per_run - gaps.mean()
+        per_run = pd.Series(gaps).groupby(run[chosen]).transform("mean")
+        # each run's deviation from its width's runs, as frontier.run_effects: with one seed per
+        # width it is 0 and the interval resamples openings only (3 widths are not 3 random units)
+        effect = (per_run - per_run.groupby(pairs["network"][chosen].to_numpy()).transform("mean")).to_numpy()
         draw_gaps = draws[pairs["gumbel"][chosen]].to_numpy() - draws[pairs["puct"][chosen]].to_numpy()
         draw_gaps += (signs[:, run[chosen]] - 1) * effect
         low, high = percentile_interval(draw_gaps.mean(1))
