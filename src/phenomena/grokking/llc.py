@@ -50,6 +50,10 @@ class MissingExtraError(UserError, ImportError):
     """An optional dependency of the project is not installed."""
 
 
+class SamplerDivergedError(UserError):
+    """An LLC estimate is NaN: an SGLD chain diverged at the configured sampler settings."""
+
+
 def require_devinterp():
     """Import devinterp's LLC entry point, or raise :class:`MissingExtraError` naming the extra."""
     try:
@@ -184,8 +188,31 @@ def snapshot_llcs(
             f"step {step}: LLC {estimate['llc']:.2f} (chains {chains});"
             f" loss {estimate['init_loss']:.3g} -> {estimate['sampled_loss']:.3g} sampled"
         )
+        if not math.isfinite(estimate["llc"]):
+            progress(f"warning: step {step}: the LLC is NaN: {divergence(estimate)}")
         records.append({"step": step, "llc": estimate["llc"], "llc_std": estimate["llc_std"]})
     return records
+
+
+def divergence(estimate: dict) -> str:
+    """Which chains of a NaN estimate diverged, in words."""
+    chains = np.asarray(estimate["llc_per_chain"], dtype=float)
+    return f"{int((~np.isfinite(chains)).sum())} of {len(chains)} SGLD chains diverged (devinterp stopped them)"
+
+
+def check_finite(failures: list[str], estimates: int) -> None:
+    """Raise :class:`SamplerDivergedError` naming the ``failures`` (``run@step``) among ``estimates``.
+
+    A NaN LLC would reach the tables and leave the crossing and fall of its run silently without
+    that snapshot (``llc_lead`` skips NaN): the sampler settings are wrong for this network, which
+    a config change fixes, so the job stops with one line instead.
+    """
+    if failures:
+        named = ", ".join(failures[:5]) + (f" and {len(failures) - 5} more" if len(failures) > 5 else "")
+        raise SamplerDivergedError(
+            f"the LLC is NaN (an SGLD chain diverged) at {len(failures)} of {estimates} snapshots ({named}):"
+            " lower grokking.llc.sampler.lr or raise its localization (config/grokking.md)"
+        )
 
 
 def run_llc_table(
@@ -198,10 +225,14 @@ def run_llc_table(
     """Tidy LLC rows of each run, ``others`` appended. ``runs``: by name, each run's settings and
     files (:func:`phenomena.grokking.runs.trained_run_files`)."""
     frames = [] if others is None else [others]
+    failures, estimates = [], 0
     for run, model, snapshots, dataset in trained_runs(runs):
         print(f"{run.name}:", flush=True)
         records = snapshot_llcs(model, snapshots, dataset.train_inputs, dataset.train_labels, sampler, steps=steps)
+        failures += [f"{run.name}@{record['step']}" for record in records if not math.isfinite(record["llc"])]
+        estimates += len(records)
         frames.append(
             records_to_tidy(records, LLC_METRICS, study=STUDY, run=run.name, seed=run.seed, sweep=run.sweep_columns())
         )
+    check_finite(failures, estimates)  # after every run: the log lists each NaN estimate
     return to_tidy(pd.concat(frames, ignore_index=True)).sort_values(["run", "step", "metric"], ignore_index=True)
