@@ -9,7 +9,9 @@ memory, and asserts that the model and the data it trained on were on the device
     timeout 420 python bench/gpu_check.py --out /tmp/gpu_check           # on a GPU machine
     python bench/gpu_check.py --device cpu --tiny --out /tmp/gpu_check    # same code paths, tiny sizes, seconds
 
-Writes ``<out>/gpu_check-<device>[-tiny].json`` and prints a markdown table for bench/README.md.
+Writes ``<out>/gpu_check-<device>[-tiny].json`` and prints a markdown table for bench/README.md. With
+``--write-rates`` (a CUDA run at full size only), also the measured GPU rates of src/phenomena/rates.json
+(``gpu_rates.py``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ import pytorch_lightning as pl
 import torch
 
 from gpu_check_support import OnDevice, markdown, peak_memory, placement, probed
+from gpu_rates import refusal, write_rates
 from phenomena.common.config import load_config
+from phenomena.common.trainer_options import TrainerOptions
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -50,7 +54,11 @@ class Check:
 
     @property
     def accelerator(self) -> str:
-        return "gpu" if self.device.type == "cuda" else "cpu"
+        return "cuda" if self.device.type == "cuda" else "cpu"
+
+    def options(self, precision: str | None = None) -> TrainerOptions:
+        """The Trainer options of a slice: the paper preset's precision (or ``precision``) on the device."""
+        return TrainerOptions(accelerator=self.accelerator, precision=precision or self.config["precision"])
 
     def size(self, paper, tiny):
         return tiny if self.tiny else paper
@@ -106,7 +114,7 @@ def grokking_transformer(check: Check) -> dict:
     total = check.size(500, 40)
     settings, data = grokking_settings(check, "adamw", total, check.size(100, 10), total)
     with peak_memory(check.device) as memory, probed(check.device) as probe:
-        train_run(settings, data, check.folder("grokking") / "adamw", accelerator=check.accelerator)
+        train_run(settings, data, check.folder("grokking") / "adamw", options=check.options())
     steps, seconds = probe.window()
     what = f"transformer d{settings['model']['sizes']['d_model']}, p={settings['run']['modulus']}, {total} steps"
     return row("grokking", what, "steps/s", steps, seconds, memory, placement(probe.seen, check.device, "grokking"))
@@ -120,10 +128,10 @@ def grokking_resume(check: Check) -> dict:
     every = check.size(100, 10)
     run_dir = check.folder("grokking") / "grokfast"
     settings, data = grokking_settings(check, "grokfast", 2 * every, every, every)
-    train_run(settings, data, run_dir, accelerator=check.accelerator)
+    train_run(settings, data, run_dir, options=check.options())
     settings["training"] = {**settings["training"], "max_steps": 4 * every}  # a raised budget continues the run
     with peak_memory(check.device) as memory, probed(check.device) as probe:
-        train_run(settings, data, run_dir, accelerator=check.accelerator)
+        train_run(settings, data, run_dir, options=check.options())
     if not probe.resumed:
         raise AssertionError("grokking_resume: the second fit did not resume from the checkpoint")
     probe.seen["slow gradients"] = {str(average.device) for average in probe.module.slow_gradients.averages}
@@ -133,8 +141,8 @@ def grokking_resume(check: Check) -> dict:
 
 
 def grokking_llc(check: Check) -> dict:
-    """One LLC estimate (devinterp's SGLD; the paper sampler with fewer draws and step size 1e-4) at the last
-    snapshot of the grokking slice, on the device (the pipeline's LLC jobs run on the CPU)."""
+    """One LLC estimate (devinterp's SGLD; the paper sampler with fewer chains and draws) at the last snapshot
+    of the grokking slice, on the device (the pipeline's LLC jobs run on the CPU)."""
     from phenomena.grokking.data import ModularDataset
     from phenomena.grokking.llc import SamplerSettings, cross_entropy_of_examples, estimate_llc, require_devinterp
     from phenomena.grokking.models import load_snapshots
@@ -148,9 +156,9 @@ def grokking_llc(check: Check) -> dict:
     model.to(check.device)
     dataset = ModularDataset.load(check.folder("grokking") / "data.pt")
     inputs, labels = dataset.train_inputs.to(check.device), dataset.train_labels.to(check.device)
-    # the paper sampler, fewer draws, and a step size of 1e-4: its 1e-3 diverges on the early snapshots of the
-    # transformer (NaN; devinterp then stops the chains early, and the rate would count steps never taken)
-    sizes = {"chains": check.size(2, 1), "draws": check.size(100, 5), "burn_in": check.size(20, 2), "lr": 1e-4}
+    # the paper sampler (step size, localization, n beta: calibrated on the transformer's snapshots), fewer draws;
+    # a NaN (a chain devinterp stopped early: the rate would count steps never taken) fails the row below
+    sizes = {"chains": check.size(2, 1), "draws": check.size(100, 5), "burn_in": check.size(20, 2)}
     sampler = SamplerSettings(
         **{**check.config["grokking"]["llc"]["sampler"], **sizes, "batch_size": check.size(512, 64)}
     )
@@ -201,8 +209,8 @@ def double_descent_resnet18(check: Check, precision: str | None = None) -> dict:
     name = f"double_descent{'_' + precision if precision else ''}"
     member = Member("resnet18", width, num_train, 0.2, 0)
     settings = resolved_settings(study, Job("resnet18", width, num_train, (member,)))
-    with peak_memory(check.device) as memory, probed(check.device, precision) as probe:
-        train_job(settings, source, check.folder(name) / "run", accelerator=check.accelerator)
+    with peak_memory(check.device) as memory, probed(check.device) as probe:
+        train_job(settings, source, check.folder(name) / "run", options=check.options(precision))
     steps, seconds = probe.window()
     batch = study["training"]["batch_size"]
     what = f"ResNet-18 k={width}, batch {batch}, {precision or '32-true'}, 3 epochs of {num_train // batch} steps"
@@ -210,7 +218,8 @@ def double_descent_resnet18(check: Check, precision: str | None = None) -> dict:
 
 
 def double_descent_resnet18_bf16(check: Check) -> dict:
-    """The same in bf16 mixed precision, which the studies do not use (make_trainer's ``precision``)."""
+    """The same in bf16 mixed precision (config key ``precision``; the paper preset keeps 32-true until a GPU
+    figure shows that bf16 pays)."""
     return double_descent_resnet18(check, "bf16-mixed")
 
 
@@ -283,10 +292,11 @@ def tree_search_training(check: Check, device: torch.device, run_dir: Path, name
     from phenomena.tree_search.train import train_run
 
     settings, _ = tree_search_settings(check)
-    accelerator = "gpu" if device.type == "cuda" else "cpu"
+    accelerator = "cuda" if device.type == "cuda" else "cpu"
+    options = TrainerOptions(accelerator=accelerator, precision=check.config["precision"])
     with peak_memory(device) as memory, probed(device) as probe, selfplay_boards() as boards:
         with contextlib.redirect_stdout(io.StringIO()):
-            train_run(settings, run_dir, accelerator=accelerator)
+            train_run(settings, run_dir, options=options)
     steps, seconds = probe.window()
     selfplay, training = settings["selfplay"], settings["training"]
     games = selfplay["games_per_iteration"] * steps / training["steps_per_iteration"]
@@ -325,9 +335,9 @@ def resume_on_the_cpu(settings: dict, run_dir: Path) -> None:
 
     log = io.StringIO()
     with contextlib.redirect_stdout(log):
-        train_run(settings, run_dir, accelerator="cpu")
+        train_run(settings, run_dir, options=TrainerOptions(accelerator="cpu"))
     meta = json.loads((run_dir / "meta.json").read_text())
-    if "resuming from" not in log.getvalue() or meta["network_device"] != "cpu":
+    if "resuming from" not in log.getvalue() or not meta["device"].startswith("cpu"):
         raise AssertionError(f"tree_search: the device run did not resume on the CPU: {log.getvalue()[-500:]}")
     if meta["iterations"] != settings["training"]["iterations"]:
         raise AssertionError(f"tree_search: resumed on the CPU at iteration {meta['iterations']}")
@@ -394,7 +404,7 @@ def perturbation_diffusion(check: Check) -> dict:
     if check.tiny:
         settings["model"] = {**settings["model"], "hidden": 32, "layers": 2}
     with peak_memory(check.device) as memory, probed(check.device) as probe:
-        train_diffusion(settings, check.folder("diffusion") / "run", accelerator=check.accelerator)
+        train_diffusion(settings, check.folder("diffusion") / "run", options=check.options())
     steps, seconds = probe.window()
     model = settings["model"]
     what = f"MLP {model['hidden']}x{model['layers']}, batch {settings['training']['batch_size']}, {total} steps"
@@ -414,7 +424,7 @@ def perturbation_zero_init(check: Check) -> dict:
     settings = next(iter(zero_init_runs(study).values()))
     settings["training"] = {**settings["training"], "epochs": 4, "checkpoint_every": 4}
     with peak_memory(check.device) as memory, probed(check.device) as probe:
-        train_zero_init(settings, data, check.folder("zero_init") / "run", accelerator=check.accelerator)
+        train_zero_init(settings, data, check.folder("zero_init") / "run", options=check.options())
     steps, seconds = probe.window()
     model, batch = settings["model"], settings["training"]["batch_size"]
     what = f"MLP {model['width']}x{model['hidden_layers']}, batch {batch}, 4 epochs"
@@ -482,8 +492,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cuda", help="cuda (default; fails if none is visible) or cpu")
     parser.add_argument("--tiny", action="store_true", help="tiny sizes: the same code paths in seconds")
     parser.add_argument("--out", type=Path, default=REPO / "bench/results", help="folder of the JSON file")
+    parser.add_argument("--write-rates", action="store_true", help="write the measured GPU rates (CUDA, not --tiny)")
     args = parser.parse_args(argv)
     device = torch.device(args.device)
+    if args.write_rates and (line := refusal(device.type, args.tiny)):
+        print(line, file=sys.stderr)
+        return 2
     if device.type == "cuda" and not torch.cuda.is_available():
         parser.error("no CUDA device is visible; --device cpu --tiny runs the same code on the CPU")
     started, now = time.perf_counter(), dt.datetime.now(dt.timezone.utc)
@@ -503,6 +517,9 @@ def main(argv: list[str] | None = None) -> int:
     path.write_text(json.dumps(report, indent=2) + "\n")
     print(markdown(rows))
     print(f"\n{path} ({report['seconds']:.0f} s; load average {report['loadavg']})")
+    if args.write_rates:
+        written = write_rates(report)
+        print(f"measured GPU rates written to src/phenomena/rates.json: {', '.join(written) or 'none'}")
     return 1 if any("error" in r for r in rows) else 0
 
 

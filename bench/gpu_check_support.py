@@ -87,14 +87,12 @@ class DeviceProbe(pl.Callback):
 
 
 @contextlib.contextmanager
-def probed(device: torch.device, precision: str | None = None) -> Iterator[DeviceProbe]:
-    """Within the block, every Trainer that ``fit_run`` makes gets a :class:`DeviceProbe` (and ``precision``)."""
+def probed(device: torch.device) -> Iterator[DeviceProbe]:
+    """Within the block, every Trainer that ``fit_run`` makes gets a :class:`DeviceProbe`."""
     probe = DeviceProbe(device)
     make_trainer = training.make_trainer
 
     def with_probe(run_dir, callbacks=(), **kwargs):
-        if precision is not None:
-            kwargs["precision"] = precision
         return make_trainer(run_dir, callbacks=[*callbacks, probe], **kwargs)
 
     training.make_trainer = with_probe

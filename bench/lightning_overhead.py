@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from phenomena.common.config import load_config
 from phenomena.common.lightning import make_trainer
 from phenomena.common.runtime import seed_everything, set_threads
+from phenomena.common.trainer_options import TrainerOptions
 from phenomena.grokking.data import make_dataset
 from phenomena.grokking.models import build_model, weight_norm
 from phenomena.grokking.module import GrokkingModule
@@ -87,7 +88,7 @@ def lightning_loop(settings: dict, dataset, run_dir: str) -> tuple[float, float]
         max_steps=training["max_steps"],
         checkpoint_every_epochs=10**9,
         callbacks=[timer],
-        accelerator="cpu",
+        options=TrainerOptions(accelerator="cpu"),
     )
     with contextlib.redirect_stdout(io.StringIO()):
         trainer.fit(module)

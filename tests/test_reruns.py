@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+import torch
 
 from workflow_copies import SMOKE, copy_workflow, planned_jobs, snakemake
 
@@ -145,5 +146,15 @@ def test_bad_config_stops_before_any_job_with_one_clear_line(workflow, overlay, 
     assert done.returncode != 0
     said = done.stderr + done.stdout  # Snakemake prints its own errors to stdout
     assert message in said
+    assert "Traceback" not in said
+    assert not (workflow / "results").exists()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
+def test_a_device_this_machine_lacks_stops_the_run_before_anything_is_written(workflow):
+    done = snakemake(workflow, "--cores", "1", *SMOKE, "--config", "accelerator=cuda", check=False)
+    said = done.stderr + done.stdout
+    assert done.returncode != 0
+    assert "phenomena: config key accelerator: got 'cuda' but no CUDA GPU is visible on " in said
     assert "Traceback" not in said
     assert not (workflow / "results").exists()

@@ -1,11 +1,12 @@
 """The tiny training cases of every study, and helpers to interrupt and compare them.
 
 Each study's test folder has a ``training_cases.py`` whose ``CASES`` maps a name to
-``make_case(repo, tmp_path) -> (train, files)``: ``train(run_dir)`` trains one tiny run into
-``run_dir`` and returns its curves; ``files`` are the run's own files (snapshots, weights) to compare
-besides the history. The resume and fault tests (tests/common/test_training.py,
-tests/common/test_faults_checkpoints.py) collect them all here, so a new study's training is covered by adding
-its ``training_cases.py``, with no edit to those tests. (tests/conftest.py puts this folder on sys.path.)
+``make_case(repo, tmp_path) -> (train, files)``: ``train(run_dir, options=<cpu>)`` trains one tiny
+run into ``run_dir`` with the Trainer options ``options`` and returns its curves; ``files`` are the
+run's own files (snapshots, weights) to compare besides the history. The resume and fault tests
+(tests/common/test_training.py, tests/common/test_faults_checkpoints.py) collect them all here, so a
+new study's training is covered by adding its ``training_cases.py``, with no edit to those tests.
+(tests/conftest.py puts this folder on sys.path.)
 """
 
 from __future__ import annotations

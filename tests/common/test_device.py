@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from phenomena.common.lightning import make_trainer
+from phenomena.common.trainer_options import TrainerOptions
 from phenomena.common.training import RandomState
 from phenomena.grokking.data import make_dataset
 from phenomena.grokking.module import GrokkingModule
@@ -20,7 +21,7 @@ from phenomena.perturbation.zero_init import ZeroInitModule
 def test_the_trainer_sets_the_cublas_workspace_that_deterministic_cuda_needs(tmp_path, monkeypatch):
     # with deterministic algorithms, every cuBLAS call on CUDA raises unless this is set
     monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
-    make_trainer(tmp_path, max_steps=1, checkpoint_every_epochs=1, accelerator="cpu")
+    make_trainer(tmp_path, max_steps=1, checkpoint_every_epochs=1, options=TrainerOptions(accelerator="cpu"))
     assert os.environ["CUBLAS_WORKSPACE_CONFIG"] in (":4096:8", ":16:8")
     assert torch.are_deterministic_algorithms_enabled()
 

@@ -40,6 +40,7 @@ from phenomena.common.files import (
 from phenomena.common.plotting import save_figure
 from phenomena.common.runtime import one_line
 from phenomena.common.tables import read_parquet, records_to_tidy, write_parquet
+from phenomena.common.trainer_options import TrainerOptions
 from phenomena.common.training import Snapshots
 from phenomena.double_descent.data import CIFAR10_TEST_BATCH, CIFAR10_TRAIN_BATCHES, LabelledData, load_cifar10
 from phenomena.grokking.data import ModularDataset, make_dataset
@@ -301,7 +302,7 @@ def test_a_full_disk_while_checkpointing_keeps_no_partial_checkpoint_and_ends_wi
     monkeypatch.setattr(torch, "save", save_onto_full_disk)
     monkeypatch.setattr(LocalFileOpener, "write", write_onto_full_disk)
     monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**12, 10**12, 0))
-    trainer = make_trainer(tmp_path, max_steps=1, checkpoint_every_epochs=1, accelerator="cpu")
+    trainer = make_trainer(tmp_path, max_steps=1, checkpoint_every_epochs=1, options=TrainerOptions(accelerator="cpu"))
     path = tmp_path / "checkpoints" / "last.ckpt"
     path.parent.mkdir()
     with pytest.raises(OSError) as raised:

@@ -50,3 +50,24 @@ def test_every_study_declares_itself_under_its_name_with_a_caption_per_figure(re
         for figure in study.figures(config[study.name]):
             assert (root / f"workflow/report/{study.name}/{figure.name}.rst").exists(), figure
             assert (root / f"src/phenomena/{study.name}/figures/{figure.name}.py").exists(), figure
+
+
+def test_bundles_hold_short_jobs_and_the_slurm_profile_names_every_bundle(repo):
+    from yte import process_yaml
+
+    from phenomena.common.cluster import MAX_BUNDLE, PROFILE_DEFAULT_RUNTIME, bundle_group, jobs_per_bundle
+
+    profile = process_yaml((repo / "workflow/profiles/slurm/config.yaml").read_text())
+    assert profile["default-resources"]["runtime"] == PROFILE_DEFAULT_RUNTIME
+    components = dict(entry.split("=") for entry in profile["group-components"])
+    for minutes in (1, 5, 10, 20, 29, 30, 59, 60, 240, 1440):
+        for placement in set(Placement) - {Placement.LOGIN}:
+            group = bundle_group({"runtime": minutes}, placement, 60)
+            jobs = jobs_per_bundle(minutes, 60)
+            assert jobs * minutes <= 60 or jobs == 1
+            assert (group is None) == (jobs == 1)
+            assert group is None or int(components[group]) == jobs == int(group.rsplit("bundle", 1)[1])
+    assert jobs_per_bundle(1, 1440) == MAX_BUNDLE
+    assert bundle_group({}, Placement.TRAINING, 60) == "training_bundle2"  # no entry: the profile's 30 minutes
+    assert bundle_group({"runtime": 10}, Placement.CPU, 0) is None  # bundle_minutes 0: every job alone
+    assert bundle_group({"runtime": 10}, Placement.LOGIN, 60) is None  # login-node rules are not submitted

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from phenomena.common.trainer_options import TrainerOptions
+
+CPU = TrainerOptions(accelerator="cpu")
 Train = Callable[[Path], pd.DataFrame]
 
 
@@ -30,7 +33,7 @@ def double_descent(repo: Path, tmp_path: Path) -> tuple[Train, list[str]]:
         "optimizer": {"lr": 3e-3},
         "training": {"epochs": 6, "batch_size": 50, "checkpoint_every": 2, "augment": False},
     }
-    return lambda run_dir: train_job(settings, source, run_dir), []
+    return lambda run_dir, options=CPU: train_job(settings, source, run_dir, options=options), []
 
 
 CASES = {"double_descent": double_descent}

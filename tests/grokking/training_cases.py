@@ -13,7 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from phenomena.common.config import load_config
+from phenomena.common.trainer_options import TrainerOptions
 
+CPU = TrainerOptions(accelerator="cpu")
 Train = Callable[[Path], pd.DataFrame]
 
 
@@ -31,7 +33,7 @@ def grokking(repo: Path, tmp_path: Path, max_steps: int = 200) -> tuple[Train, l
     settings = resolved_settings(study, run)
     data = tmp_path / "data.pt"
     make_dataset(run.operation, run.modulus, run.train_fraction, run.seed).save(data)
-    return lambda run_dir: train_run(settings, data, run_dir), ["snapshots.pt"]
+    return lambda run_dir, options=CPU: train_run(settings, data, run_dir, options=options), ["snapshots.pt"]
 
 
 CASES = {"grokking": grokking}

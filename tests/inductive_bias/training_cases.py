@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from phenomena.common.trainer_options import TrainerOptions
+
+CPU = TrainerOptions(accelerator="cpu")
+
 Train = Callable[[Path], pd.DataFrame]
 
 
@@ -45,7 +49,7 @@ def regularized_sgd(repo: Path, tmp_path: Path) -> tuple[Train, list[str]]:
         "regularized": True,
         "training": training,
     }
-    return lambda run_dir: train_classifier(settings, data, run_dir, accelerator="cpu"), []
+    return lambda run_dir, options=CPU: train_classifier(settings, data, run_dir, options=options), []
 
 
 def kernel(repo: Path, tmp_path: Path) -> tuple[Train, list[str]]:
@@ -61,9 +65,8 @@ def kernel(repo: Path, tmp_path: Path) -> tuple[Train, list[str]]:
         "task": {"points": 6, "frequency": 3.0, "grid": 9, "grid_extent": 1.5},
         "training": {"lr": 0.5, "steps": 60, "evaluations": 6, "checkpoint_every": 10},
     }
-    return lambda run_dir: train_kernel(
-        settings, run_dir, accelerator="cpu"
-    ), []  # its final kernel measures are in the history
+    # its final kernel measures are in the history
+    return lambda run_dir, options=CPU: train_kernel(settings, run_dir, options=options), []
 
 
 CASES = {"inductive_bias_sgd": regularized_sgd, "inductive_bias_kernel": kernel}

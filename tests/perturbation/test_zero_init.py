@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 import torch
 
+from phenomena.common.trainer_options import TrainerOptions
 from phenomena.perturbation.metrics import class_shares, majority_rate, zero_init_summary
 from phenomena.perturbation.zero_init import (
     activation_rank,
@@ -15,6 +16,8 @@ from phenomena.perturbation.zero_init import (
     train_zero_init,
     unit_spread,
 )
+
+CPU = TrainerOptions(accelerator="cpu")
 
 SETTINGS = {
     "model": {"width": 24, "hidden_layers": 2, "constant": 0.05},
@@ -35,7 +38,7 @@ def trained(digits, tmp_path_factory):
     curves = []
     for init in ("default", "zero", "constant"):
         settings = {"run": f"zero_init_{init}_seed0", "init": init, "seed": 0, **SETTINGS}
-        curves.append(train_zero_init(settings, digits, tmp_path_factory.mktemp(init), accelerator="cpu"))
+        curves.append(train_zero_init(settings, digits, tmp_path_factory.mktemp(init), options=CPU))
     data = torch.load(digits, weights_only=True)
     summary = zero_init_summary(pd.concat(curves), data["train_labels"], data["test_labels"])
     return summary.set_index("init"), pd.concat(curves)

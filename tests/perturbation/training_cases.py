@@ -15,6 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from phenomena.common.config import load_config
+from phenomena.common.trainer_options import TrainerOptions
+
+CPU = TrainerOptions(accelerator="cpu")
 
 Train = Callable[[Path], pd.DataFrame]
 
@@ -26,7 +29,7 @@ def diffusion(repo: Path, tmp_path: Path) -> tuple[Train, list[str]]:
     study = load_config(repo / "config/config.yaml", repo / "config/smoke.yaml")["perturbation"]
     settings = diffusion_training_settings(next(iter(diffusion_runs(study).values())))
     settings["training"].update({"steps": 300, "log_every": 50, "batch_size": 32, "checkpoint_every": 100})
-    return lambda run_dir: diffusion.train_diffusion(settings, run_dir, accelerator="cpu"), ["model.pt"]
+    return lambda run_dir, options=CPU: diffusion.train_diffusion(settings, run_dir, options=options), ["model.pt"]
 
 
 def zero_init(repo: Path, tmp_path: Path) -> tuple[Train, list[str]]:
@@ -41,7 +44,7 @@ def zero_init(repo: Path, tmp_path: Path) -> tuple[Train, list[str]]:
         "model": {"width": 16, "hidden_layers": 2, "constant": 0.05},
         "training": {"epochs": 6, "batch_size": 50, "lr": 0.01, "checkpoint_every": 1},
     }
-    return lambda run_dir: train_zero_init(settings, data, run_dir, accelerator="cpu"), []
+    return lambda run_dir, options=CPU: train_zero_init(settings, data, run_dir, options=options), []
 
 
 CASES = {"diffusion": diffusion, "zero_init": zero_init}

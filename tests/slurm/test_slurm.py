@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import json
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ import pandas as pd
 import pytest
 import torch
 
+from phenomena.common.cluster import PROFILE_DEFAULT_RUNTIME
 from phenomena.common.config import load_config
 from phenomena.common.study import Placement
 from phenomena.common.tables import read_parquet
@@ -41,7 +43,7 @@ PROFILE = ["--profile", "workflow/profiles/slurm"]
 GPU = ["gpus_per_job=1", "gpu_model=fake"]  # the test cluster's GPUs are of type "fake"
 # Where each rule runs, from the studies' declarations (src/phenomena/<study>/study.py).
 SMOKE_CONFIG = load_config(REPO / "config/config.yaml", REPO / "config/smoke.yaml")
-GPU_RULES = {rule for study in all_studies() for rule in study.rules_placed(Placement.GPU_TRAINING)}
+GPU_RULES = {rule for study in all_studies() for rule in study.rules_placed(Placement.GPU, Placement.GPU_TRAINING)}
 TRAINING_RULES = {
     rule for study in all_studies() for rule in study.rules_placed(Placement.TRAINING, Placement.GPU_TRAINING)
 }
@@ -81,10 +83,22 @@ def cluster():
     subprocess.run([HERE / "cluster.sh", "down"], check=True)
 
 
-def submitted_jobs(output: str) -> dict[int, str]:
-    """SLURM job id -> rule, from Snakemake's 'submitted with SLURM jobid' lines."""
-    pattern = r"submitted with SLURM jobid (\d+) \(log: \S*/slurm_logs/rule_(\w+)/"
-    return {int(job): rule for job, rule in re.findall(pattern, output)}
+def submitted_jobs(output: str) -> dict[int, Path]:
+    """SLURM job id -> its log, from Snakemake's 'submitted with SLURM jobid' lines."""
+    pattern = r"submitted with SLURM jobid (\d+) \(log: (\S+)\)"
+    return {int(job): Path(log) for job, log in re.findall(pattern, output)}
+
+
+def rules_run(log: Path) -> Counter:
+    """The rules of the jobs one SLURM job ran, one count per job: Snakemake on the node prints
+    'localrule <rule>:' for each (a bundle of short jobs runs several; the profile keeps the logs)."""
+    return Counter(re.findall(r"^localrule (\w+):", log.read_text(), re.M))
+
+
+def time_limit(minutes: int) -> str:
+    """A time limit as `scontrol` shows it: [D-]HH:MM:SS."""
+    days, minutes = divmod(minutes, 24 * 60)
+    return f"{days}-" * bool(days) + f"{minutes // 60:02d}:{minutes % 60:02d}:00"
 
 
 def job_record(job: int) -> dict[str, str]:
@@ -101,7 +115,9 @@ def smoke_runs(cluster, smoke_pipeline, tmp_path_factory, request):
     on_slurm = copy_workflow(tmp_path_factory.mktemp("slurm") / "slurm")
     started = time.perf_counter()
     # status checks every 2 s instead of the profile's 10 s: the smoke jobs take seconds each
-    done = snakemake(on_slurm, *PROFILE, "--slurm-init-seconds-before-status-checks", "2", *SMOKE, "--config", *GPU)
+    # with Lightning's CSV logs: the tables must not change (test_trainer_options.py, per study)
+    config = [*GPU, "logger=csv"]
+    done = snakemake(on_slurm, *PROFILE, "--slurm-init-seconds-before-status-checks", "2", *SMOKE, "--config", *config)
     seconds = time.perf_counter() - started
     jobs = len(submitted_jobs(done.stdout + done.stderr))
     plugins = request.config.pluginmanager
@@ -116,31 +132,42 @@ def test_every_job_of_the_smoke_pipeline_went_through_sbatch(smoke_runs):
     _, on_slurm, output = smoke_runs
     jobs = submitted_jobs(output)
     planned = Counter(re.findall(r"^rule (\w+):", snakemake(on_slurm, *SMOKE, "-n", "--forceall").stdout, re.M))
-    submitted = Counter(jobs.values())
-    for rule, count in submitted.items():  # each job of a rule run on SLURM went through sbatch once
+    ran = sum((rules_run(log) for log in jobs.values()), Counter())
+    for rule, count in ran.items():  # each job of a rule run on SLURM ran there once
         assert planned[rule] == count, (rule, planned[rule], count)
     # every rule but the local ones (target, data, metrics, figures: seconds of work) ran on SLURM
-    assert set(planned) - set(submitted) == set(planned) & LOCAL_RULES
-    assert {"grokking_train", "double_descent_train", "tree_search_train", "tree_search_arena"} <= set(jobs.values())
+    assert set(planned) - set(ran) == set(planned) & LOCAL_RULES
+    assert {"grokking_train", "double_descent_train", "tree_search_train", "tree_search_arena"} <= set(ran)
+    assert len(jobs) < sum(ran.values()) / 2  # short jobs share submissions (config bundle_minutes)
     for job in jobs:
         record = job_record(job)
         assert record["JobState"] == "COMPLETED", (job, record.get("JobState"))
     log = Path(os.environ.get("PHENOMENA_SLURM_DIR", "/tmp/phenomena-slurm"), "log/slurmctld.log").read_text()
     for job in jobs:
         assert f"JobId={job} " in log or f"JobId={job}\n" in log
-    assert list((on_slurm / ".snakemake/slurm_logs/rule_grokking_train").rglob("*.log"))
 
 
-def test_training_jobs_asked_for_a_gpu_and_others_did_not(smoke_runs):
+def test_jobs_asked_for_a_gpu_where_one_of_their_rules_does_and_for_their_rules_time(smoke_runs):
     _, _, output = smoke_runs
-    for job, rule in submitted_jobs(output).items():
-        record = job_record(job)
+    for job, log in submitted_jobs(output).items():
+        rules, record = rules_run(log), job_record(job)
         tres = record.get("TresPerJob", "") + record.get("TresPerNode", "")
-        if rule in GPU_RULES:
-            assert "gpu:fake:1" in tres, (rule, record)
-            assert record["TimeLimit"] == "00:10:00", (rule, record["TimeLimit"])  # config/smoke.yaml
-        else:
-            assert "gpu" not in tres, (rule, tres)
+        assert ("gpu:fake:1" in tres) == bool(set(rules) & GPU_RULES), (rules, tres)
+        assert record["NumCPUs"] == "1", (rules, record["NumCPUs"])  # a bundle's jobs run one after another
+        # a bundle's time limit is its jobs' (config/smoke.yaml, else the profile's default)
+        limits = {rule: SMOKE_CONFIG["resources"].get(rule, {}) for rule in rules}
+        minutes = sum(count * limits[rule].get("runtime", PROFILE_DEFAULT_RUNTIME) for rule, count in rules.items())
+        assert record["TimeLimit"] == time_limit(minutes), (rules, record["TimeLimit"])
+
+
+def test_every_training_run_on_slurm_wrote_lightnings_logs_and_its_device(smoke_runs):
+    _, on_slurm, _ = smoke_runs
+    metas = [path for path in on_slurm.glob("results/*/runs/**/meta.json") if "precision" in path.read_text()]
+    assert {path.relative_to(on_slurm).parts[1] for path in metas} == set(SMOKE_CONFIG["studies"])
+    for meta in metas:
+        assert (meta.parent / "logs/metrics.csv").exists(), meta
+        recorded = json.loads(meta.read_text())
+        assert recorded["device"].startswith("cpu") and recorded["precision"] == "32-true", meta  # fake GPUs
 
 
 def test_slurm_run_gives_the_same_tables_as_a_local_run(smoke_runs):
@@ -156,11 +183,12 @@ def test_slurm_run_gives_the_same_tables_as_a_local_run(smoke_runs):
 def test_paper_preset_asks_for_a_gpu_for_every_gpu_training_job(cluster, tmp_path, request):
     workdir = copy_workflow(tmp_path / "workflow")
     done = snakemake(workdir, *PROFILE, "--configfile", "config/paper.yaml", "-n")
-    jobs = re.findall(r"^rule (\w+):\n(?:    .*\n)*?    resources: (.*)$", done.stdout, re.M)
+    # a job alone, or indented in a bundle of short jobs ("Group job bundle2 ...")
+    jobs = re.findall(r"^ *rule (\w+):\n(?: +.*\n)*? +resources: (.*)$", done.stdout, re.M)
     by_rule: dict[str, list[str]] = {}
     for rule, resources in jobs:
         by_rule.setdefault(rule, []).append(resources)
-    assert GPU_RULES <= set(by_rule)
+    assert {"grokking_train", "double_descent_train", "tree_search_train", "tree_search_arena"} <= set(by_rule)
     for rule, requests in by_rule.items():
         for resources in requests:
             assert ("gpu=1" in resources.split(", ")) == (rule in GPU_RULES), (rule, resources)
@@ -200,7 +228,7 @@ def start_long_run(workdir: Path, retries: int) -> tuple[subprocess.Popen, Path,
         assert time.monotonic() < deadline, "no checkpoint within 5 minutes"
         time.sleep(0.2)
     queue = subprocess.run(["squeue", "-h", "-o", "%i %k"], capture_output=True, text=True).stdout.splitlines()
-    (job,) = [line.split()[0] for line in queue if f"rule_grokking_train_wildcards_{LONG_RUN_NAME}" in line]
+    (job,) = [line.split()[0] for line in queue]  # the run's job (alone, or in a bundle of one)
     return process, run_dir, job
 
 
@@ -241,7 +269,7 @@ def test_training_signalled_before_its_time_limit_checkpoints_and_resumes(cluste
     output, _ = process.communicate(timeout=600)
     assert process.returncode == 0, output
     jobs = submitted_jobs(output)
-    assert list(jobs.values()).count("grokking_train") == 2, output  # the first attempt, then the resubmission
+    assert len(jobs) == 2, output  # the first attempt, then the resubmission
     assert job_record(int(job))["JobState"] == "FAILED"  # stopped on the signal (its log is replaced by the retry's)
     assert (run_dir / "checkpoints/signal.ckpt").exists()
     log = (workdir / f"results/grokking/logs/train/{LONG_RUN_NAME}.log").read_text()

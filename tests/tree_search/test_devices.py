@@ -9,7 +9,8 @@ import pytest
 import torch
 from torch import nn
 
-from phenomena.common.config import load_config
+from phenomena.common.config import ConfigError, load_config
+from phenomena.common.trainer_options import TrainerOptions
 from phenomena.tree_search.game import ConnectFour
 from phenomena.tree_search.mcts import network_evaluator, search
 from phenomena.tree_search.module import AlphaZeroModule
@@ -40,8 +41,9 @@ class NetworkElsewhere(nn.Module):
 
 def test_gpu_asked_without_a_visible_gpu_fails_before_any_training(repo, tmp_path, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    with pytest.raises(RuntimeError, match="config key accelerator: got 'gpu' but no GPU is visible"):
-        train_run(tiny_settings(repo), tmp_path / "run", accelerator="gpu")
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    with pytest.raises(ConfigError, match=r"config key accelerator: got 'gpu' but no GPU \(CUDA or MPS\) is visible"):
+        train_run(tiny_settings(repo), tmp_path / "run", options=TrainerOptions(accelerator="gpu"))
     assert not (tmp_path / "run").exists()
 
 

@@ -72,11 +72,17 @@ def test_search_on_an_untrained_network_beats_its_raw_policy():
     assert search_score > 0.75
 
 
-def test_evaluation_device_follows_the_accelerator_key():
+def test_evaluation_device_follows_the_accelerator_key(monkeypatch):
+    from phenomena.common.config import ConfigError
     from phenomena.tree_search.mcts import evaluation_device
 
     assert evaluation_device("cpu").type == "cpu"
     assert evaluation_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
-    if not torch.cuda.is_available():
-        with pytest.raises(RuntimeError, match="config key accelerator: got 'gpu'"):
-            evaluation_device("gpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)  # Apple silicon
+    assert evaluation_device("auto").type == "cpu"  # not MPS: small batches cost more to send
+    assert evaluation_device("gpu").type == evaluation_device("mps").type == "mps"
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    for accelerator in ("gpu", "cuda", "mps"):
+        with pytest.raises(ConfigError, match=f"config key accelerator: got '{accelerator}' but no"):
+            evaluation_device(accelerator)

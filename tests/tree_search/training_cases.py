@@ -15,7 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from phenomena.common.config import load_config
+from phenomena.common.trainer_options import TrainerOptions
 
+CPU = TrainerOptions(accelerator="cpu")
 Train = Callable[[Path], pd.DataFrame]
 
 
@@ -26,7 +28,9 @@ def tree_search(repo: Path, tmp_path: Path) -> tuple[Train, list[str]]:
     study = load_config(repo / "config/config.yaml", repo / "config/smoke.yaml")["tree_search"]
     study["training"].update({"iterations": 6, "checkpoint_every": 1, "snapshot_every": 1})
     settings = resolved_settings(study, next(iter(plan_runs(study).values())))
-    return lambda run_dir: train_run(settings, run_dir), [f"snapshots/iter{i:04d}.pt" for i in settings["snapshots"]]
+    return lambda run_dir, options=CPU: train_run(settings, run_dir, options=options), [
+        f"snapshots/iter{i:04d}.pt" for i in settings["snapshots"]
+    ]
 
 
 CASES = {"tree_search": tree_search}

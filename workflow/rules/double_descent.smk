@@ -55,7 +55,7 @@ rule double_descent_train:
         settings=lambda wc: dd_runs.resolved_settings(
             DOUBLE_DESCENT, DD_JOBS[wc.dd_job]
         ),
-        accelerator=config["accelerator"],
+        trainer=trainer_params(),
     script:
         "../scripts/double_descent_train.py"
 
@@ -75,7 +75,7 @@ rule double_descent_size_grid:
         settings=lambda wc: dd_runs.resolved_settings(
             DOUBLE_DESCENT, DD_SIZE_GRID_JOBS[wc.dd_size_grid_job]
         ),
-        accelerator=config["accelerator"],
+        trainer=trainer_params(),
     script:
         "../scripts/double_descent_size_grid.py"
 

@@ -40,7 +40,7 @@ rule grokking_train:
         settings=lambda wc: grokking_runs.resolved_settings(
             GROKKING, GROKKING_RUNS[wc.grokking_run]
         ),
-        accelerator=config["accelerator"],
+        trainer=trainer_params(),
     script:
         "../scripts/grokking_train.py"
 

@@ -47,7 +47,7 @@ rule inductive_bias_train_classifiers:
     params:
         settings=lambda wc: INDUCTIVE_BIAS_CLASSIFIERS[wc.inductive_bias_job],
         seeds=INDUCTIVE_BIAS_SEEDS,
-        accelerator=config["accelerator"],
+        trainer=trainer_params(),
     script:
         "../scripts/inductive_bias_train_classifiers.py"
 
@@ -79,7 +79,7 @@ rule inductive_bias_train_kernels:
     params:
         settings=lambda wc: INDUCTIVE_BIAS_KERNELS[wc.inductive_bias_job],
         seeds=INDUCTIVE_BIAS_SEEDS,
-        accelerator=config["accelerator"],
+        trainer=trainer_params(),
     script:
         "../scripts/inductive_bias_train_kernels.py"
 

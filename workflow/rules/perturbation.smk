@@ -47,7 +47,7 @@ rule perturbation_diffusion_train:
         settings=lambda wc: perturbation_runs.diffusion_training_settings(
             PERTURBATION_DIFFUSION[wc.diffusion_run]
         ),
-        accelerator=config["accelerator"],
+        trainer=trainer_params(),
     script:
         "../scripts/perturbation_diffusion_train.py"
 
@@ -93,7 +93,7 @@ rule perturbation_zero_init_train:
         **job_resources("perturbation_zero_init_train"),
     params:
         settings=lambda wc: PERTURBATION_ZERO_INIT[wc.zero_init_run],
-        accelerator=config["accelerator"],
+        trainer=trainer_params(),
     script:
         "../scripts/perturbation_zero_init_train.py"
 

@@ -94,3 +94,4 @@ localrules:
 
 stop_on_config_error(check_placements)
 stop_on_config_error(check_resources)
+bundle_short_jobs()

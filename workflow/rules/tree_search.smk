@@ -96,7 +96,7 @@ rule tree_search_train:
         settings=lambda wc: tree_search_runs.resolved_settings(
             TREE_SEARCH, TREE_SEARCH_RUNS[wc.ts_run]
         ),
-        accelerator=config["accelerator"],
+        trainer=trainer_params(),
     script:
         "../scripts/tree_search_train.py"
 

@@ -4,6 +4,7 @@ if a previous attempt died."""
 from pathlib import Path
 
 from phenomena.common.runtime import output_to_log
+from phenomena.common.trainer_options import TrainerOptions
 from phenomena.grokking.data import make_dataset
 from phenomena.grokking.train import train_run
 
@@ -16,5 +17,5 @@ with output_to_log(snakemake.log[0]):  # noqa: F821
         output.dataset,
         Path(output.meta).parent,
         threads=snakemake.threads,  # noqa: F821
-        accelerator=snakemake.params.accelerator,  # noqa: F821
+        options=TrainerOptions.of_job(snakemake.params, snakemake.config),  # noqa: F821
     )

@@ -4,6 +4,7 @@ each run resumes from its own last.ckpt."""
 from pathlib import Path
 
 from phenomena.common.runtime import output_to_log
+from phenomena.common.trainer_options import TrainerOptions
 from phenomena.inductive_bias.runs import run_settings
 from phenomena.inductive_bias.train import train_classifier
 
@@ -17,5 +18,5 @@ with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
             snakemake.input[0],  # noqa: F821
             Path(meta).parent,
             threads=snakemake.threads,  # noqa: F821
-            accelerator=params.accelerator,
+            options=TrainerOptions.of_job(params, snakemake.config),  # noqa: F821
         )

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from phenomena.common.runtime import output_to_log
+from phenomena.common.trainer_options import TrainerOptions
 from phenomena.perturbation.diffusion import train_diffusion
 
 with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
@@ -10,5 +11,5 @@ with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
         snakemake.params.settings,  # noqa: F821
         Path(snakemake.output.meta).parent,  # noqa: F821
         threads=snakemake.threads,  # noqa: F821
-        accelerator=snakemake.params.accelerator,  # noqa: F821
+        options=TrainerOptions.of_job(snakemake.params, snakemake.config),  # noqa: F821
     )

@@ -37,7 +37,8 @@ def describe_error(error: jsonschema.ValidationError) -> str:
     if validator == "required":
         return f"config key {where}: {error.message}"
     if validator == "enum":
-        return f"config key {where}: got {error.instance!r}; allowed: {', '.join(map(repr, expected))}"
+        allowed = ", ".join("null" if value is None else repr(value) for value in expected)  # as YAML writes it
+        return f"config key {where}: got {error.instance!r}; allowed: {allowed}"
     if validator == "type":
         return f"config key {where}: got {error.instance!r} ({type(error.instance).__name__}); expected type {expected}"
     bounds = {

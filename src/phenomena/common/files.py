@@ -173,7 +173,9 @@ def first_sentence(error: BaseException, limit: int = 120) -> str:
 
 def load_torch(path: str | Path) -> Any:
     """A file written by ``torch.save`` (tensors, dicts and plain values only), read through
-    :func:`read_input`."""
+    :func:`read_input`. Where no CUDA GPU is visible, tensors saved on one come to the CPU: a file
+    written by a GPU job reads on a CPU-only node (torch would refuse it otherwise)."""
     import torch  # here: the Snakefile imports modules of this package that must stay torch-free
 
-    return read_input(path, lambda file: torch.load(file, weights_only=True))
+    map_location = None if torch.cuda.is_available() else "cpu"
+    return read_input(path, lambda file: torch.load(file, weights_only=True, map_location=map_location))

@@ -7,7 +7,9 @@
   stop), :class:`LineProgress` (progress in log files) and :class:`CheckpointOnSignal` (SLURM,
   preemption).
 
-The training skeleton built on these is :mod:`phenomena.common.training`.
+How a run trains, as opposed to what it computes, is one
+:class:`~phenomena.common.trainer_options.TrainerOptions` (config keys ``accelerator``, ``precision``
+and ``logger``). The training skeleton built on these is :mod:`phenomena.common.training`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from pytorch_lightning.callbacks import Callback, ModelCheckpoint, TQDMProgressB
 from torch.utils.data import Dataset
 
 from phenomena.common.checkpoints import CHECKPOINT_DIR, LAST_CHECKPOINT, SIGNAL_CHECKPOINT, AtomicCheckpointIO
+from phenomena.common.runtime import check_accelerator
+from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions, run_logger
 
 
 class StepTicks(Dataset):
@@ -187,8 +191,7 @@ def make_trainer(
     max_steps: int,
     checkpoint_every_epochs: int,
     callbacks: list[Callback] = (),
-    accelerator: str = "auto",
-    precision: str = "32-true",
+    options: TrainerOptions = DEFAULT_OPTIONS,
     progress_every_steps: int = 50,
     progress_metrics: list[str] = (),
     **trainer_kwargs,
@@ -200,9 +203,10 @@ def make_trainer(
     recorded it (checkpoint callbacks run last): a resumed run repeats no step and misses no record.
     It replaces the previous one atomically (:class:`phenomena.common.checkpoints.AtomicCheckpointIO`).
 
-    ``accelerator='auto'`` picks a GPU when one is visible, else the CPU. Progress: a tqdm bar on a
-    terminal, one line per validation with ``progress_metrics`` in a log file. No logger: studies
-    record their curves with :class:`MetricHistory`. On ``SIGUSR1`` (SLURM, before the time limit)
+    ``options``: accelerator (``auto`` picks a GPU when one is visible, else the CPU), precision and
+    logger (:class:`TrainerOptions`). Progress: a tqdm bar on a terminal, one line per validation with
+    ``progress_metrics`` in a log file. Studies record their curves with :class:`MetricHistory`, with
+    or without a logger. On ``SIGUSR1`` (SLURM, before the time limit)
     or ``SIGTERM`` (preemption) the run saves a checkpoint and stops: :class:`CheckpointOnSignal`.
 
     ``deterministic=True``: on CUDA, cuBLAS then needs ``CUBLAS_WORKSPACE_CONFIG=:4096:8``, which
@@ -218,16 +222,17 @@ def make_trainer(
         every_n_epochs=checkpoint_every_epochs,
         save_on_train_epoch_end=False,  # after validation, so the checkpoint holds its metrics
     )
+    check_accelerator(options.accelerator)
     quiet_lightning_advice()
     on_terminal = sys.stderr.isatty()
     progress = TQDMProgressBar(refresh_rate=progress_every_steps) if on_terminal else LineProgress(progress_metrics)
     return pl.Trainer(
-        accelerator=accelerator,
+        accelerator=options.accelerator,
         devices=1,
-        precision=precision,
+        precision=options.precision,
         max_steps=max_steps,
         max_epochs=-1,
-        logger=False,
+        logger=run_logger(run_dir, options.logger),
         callbacks=[checkpoint, progress, *callbacks, CheckpointOnSignal(run_dir)],
         plugins=[AtomicCheckpointIO(), *([SLURMEnvironment(auto_requeue=False)] if SLURMEnvironment.detect() else [])],
         enable_progress_bar=on_terminal,

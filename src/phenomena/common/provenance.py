@@ -128,12 +128,25 @@ def git_commit(directory: str | Path = ".") -> str | None:
 
 
 def device_description() -> str:
-    """'cuda: <name>' when a GPU is visible to torch, else 'cpu (<n> threads)'."""
+    """What torch can see: 'cuda: <name>' when a GPU is visible, else 'cpu (<n> threads)'. A training
+    run records the device it used instead (:func:`describe_device`, by ``fit_run``)."""
     import torch
 
     if torch.cuda.is_available():
         return f"cuda: {torch.cuda.get_device_name(0)}"
     return f"cpu ({torch.get_num_threads()} threads)"
+
+
+def describe_device(device) -> str:
+    """The device a run trained on: 'cuda:0 (<name>)', 'mps', or 'cpu (<n> threads)'."""
+    import torch
+
+    device = torch.device(device)
+    if device.type == "cuda":
+        return f"{device.type}:{device.index or 0} ({torch.cuda.get_device_name(device)})"
+    if device.type == "cpu":
+        return f"cpu ({torch.get_num_threads()} threads)"
+    return str(device)
 
 
 def write_meta(

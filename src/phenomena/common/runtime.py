@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import platform
 import sys
 import tempfile
 import traceback
@@ -12,8 +13,10 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from phenomena.common.config import UserError
+from phenomena.common.config import ConfigError, UserError
 from phenomena.common.files import disk_full_error
+
+ACCELERATORS = ("auto", "cpu", "gpu", "cuda", "mps")  # Lightning's names (config key accelerator)
 
 
 def set_threads(threads: int) -> None:
@@ -21,6 +24,26 @@ def set_threads(threads: int) -> None:
     import torch  # here: every job imports this module (output_to_log), figure and metric jobs need no torch
 
     torch.set_num_threads(max(1, int(threads)))
+
+
+def check_accelerator(accelerator: str) -> None:
+    """Stop in one line if config ``accelerator`` names a device this machine lacks.
+
+    Lightning would raise later, with a traceback: ``gpu`` is CUDA or Apple's MPS, ``cuda`` and
+    ``mps`` are each their own; ``auto`` and ``cpu`` always run.
+    """
+    import torch
+
+    cuda, mps = torch.cuda.is_available(), torch.backends.mps.is_available()
+    present = {"auto": True, "cpu": True, "gpu": cuda or mps, "cuda": cuda, "mps": mps}
+    if accelerator not in present:
+        raise ConfigError(f"config key accelerator: got {accelerator!r}; allowed: {', '.join(map(repr, ACCELERATORS))}")
+    if not present[accelerator]:
+        device = {"mps": "Apple's MPS device", "cuda": "CUDA GPU", "gpu": "GPU (CUDA or MPS)"}[accelerator]
+        raise ConfigError(
+            f"config key accelerator: got {accelerator!r} but no {device} is visible on {platform.node()}; "
+            "use auto or cpu here, or run on a machine (a SLURM GPU node: gpus_per_job) that has one"
+        )
 
 
 def seed_everything(seed: int) -> None:

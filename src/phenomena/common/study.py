@@ -35,10 +35,17 @@ class Placement(enum.Enum):
     which it checkpoints and stops (``requeue_before_limit``), to be resubmitted and resume."""
     GPU_TRAINING = "gpu_training"
     """As TRAINING, on ``gpus_per_job`` GPUs of type ``gpu_model``."""
+    GPU = "gpu"
+    """As CPU, on ``gpus_per_job`` GPUs of type ``gpu_model``: a job whose networks follow config
+    ``accelerator`` without training (tree search's arenas)."""
 
     @property
     def trains(self) -> bool:
         return self in (Placement.TRAINING, Placement.GPU_TRAINING)
+
+    @property
+    def asks_for_gpus(self) -> bool:
+        return self in (Placement.GPU, Placement.GPU_TRAINING)
 
 
 @dataclass(frozen=True)

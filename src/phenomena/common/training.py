@@ -27,8 +27,9 @@ from pytorch_lightning.callbacks import Callback
 from phenomena.common.checkpoints import callback_state, resume_checkpoint
 from phenomena.common.files import atomic_path
 from phenomena.common.lightning import CheckpointOnSignal, MetricHistory, make_trainer
-from phenomena.common.provenance import write_run_outputs
-from phenomena.common.runtime import seed_everything, set_threads
+from phenomena.common.provenance import describe_device, write_run_outputs
+from phenomena.common.runtime import check_accelerator, seed_everything, set_threads
+from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions, remove_run_logs
 
 
 def checkpoint_every_epochs(every: int, units_per_epoch: int = 1) -> int:
@@ -132,7 +133,7 @@ def fit_run(
     callbacks: Sequence[Callback] = (),
     finish: Callable[[pl.LightningModule, pl.Trainer], dict] | None = None,
     threads: int = 1,
-    accelerator: str = "auto",
+    options: TrainerOptions = DEFAULT_OPTIONS,
     progress_every_steps: int = 50,
     progress_metrics: Sequence[str] = (),
 ) -> pd.DataFrame:
@@ -144,28 +145,39 @@ def fit_run(
     - Records: a :class:`MetricHistory` of ``metrics``, led by ``first_record(module)`` if given (before
       training); with ``metrics=None``, the module's own ``records``. ``to_curves(records, module)``: tidy.
     - ``finish(module, trainer)``: writes the study's own files, returns extra ``meta.json`` fields.
+    - ``options``: accelerator, precision and logger (:class:`TrainerOptions`); ``meta.json`` records
+      the device and precision the run trained with (its last attempt's, if resumed elsewhere).
     """
     started = dt.datetime.now(dt.timezone.utc)
+    check_accelerator(options.accelerator)  # a device that is not there: one line, nothing written
     set_threads(threads)
     seed_everything(seed)
     module = build_module()
     history = None if metrics is None else MetricHistory(list(metrics))
     if history is not None and first_record is not None:
         history.records.append(first_record(module))
+    resume_from = checkpoint_to_resume(run_dir, settings, callbacks)
+    if resume_from is None:
+        remove_run_logs(run_dir)  # a fresh start must not append to an earlier attempt's logs
     trainer = make_trainer(
         run_dir,
         max_steps=max_steps(module) if callable(max_steps) else max_steps,
         checkpoint_every_epochs=checkpoint_every,
         callbacks=[*([history] if history is not None else []), *callbacks, RandomState()],
-        accelerator=accelerator,
+        options=options,
         progress_every_steps=progress_every_steps,
         progress_metrics=list(progress_metrics),
     )
     with CheckpointOnSignal.handlers_kept():
-        trainer.fit(module, ckpt_path=checkpoint_to_resume(run_dir, settings, callbacks))
+        trainer.fit(module, ckpt_path=resume_from)
 
     curves = to_curves(module.records if history is None else history.records, module)
-    extra = {"steps": int(trainer.global_step), **(finish(module, trainer) if finish is not None else {})}
+    extra = {
+        "steps": int(trainer.global_step),
+        "device": describe_device(trainer.strategy.root_device),
+        "precision": str(trainer.precision),
+        **(finish(module, trainer) if finish is not None else {}),
+    }
     write_run_outputs(run_dir, curves, settings=settings, seed=seed, started=started, extra=extra)
     return curves
 

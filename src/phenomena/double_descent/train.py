@@ -15,6 +15,7 @@ import pandas as pd
 from phenomena.common.files import read_input
 from phenomena.common.provenance import write_run_outputs
 from phenomena.common.tables import read_parquet, records_to_tidy
+from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions
 from phenomena.common.training import checkpoint_every_epochs, fit_run
 from phenomena.double_descent.data import LabelledData, make_training_set
 from phenomena.double_descent.models import count_parameters
@@ -31,7 +32,7 @@ def train_job(
     run_dir: str | Path,
     *,
     threads: int = 1,
-    accelerator: str = "auto",
+    options: TrainerOptions = DEFAULT_OPTIONS,
 ) -> pd.DataFrame:
     """Train the members of ``settings`` (see ``runs.resolved_settings``) together.
 
@@ -58,7 +59,7 @@ def train_job(
             "parameters_per_member": parameters_per_member(module),
         },
         threads=threads,
-        accelerator=accelerator,
+        options=options,
         progress_every_steps=1,  # one Lightning batch is one epoch
         progress_metrics=["train_error", "test_error"],
     )
@@ -75,7 +76,7 @@ def train_size_grid(
     run_dir: str | Path,
     *,
     threads: int = 1,
-    accelerator: str = "auto",
+    options: TrainerOptions = DEFAULT_OPTIONS,
 ) -> pd.DataFrame:
     """Train a size-grid job (``runs.SizeGridJob``): each stack of ``settings["stacks"]`` as a run
     of its own in ``run_dir/n<size>[_seed<s>]``, one after another, then the job's history.
@@ -91,7 +92,7 @@ def train_size_grid(
         stack_dir = Path(run_dir) / stack_dir_name(stack)
         finished = finished_history(stack_dir, stack_settings)
         if finished is None:
-            finished = train_job(stack_settings, source, stack_dir, threads=threads, accelerator=accelerator)
+            finished = train_job(stack_settings, source, stack_dir, threads=threads, options=options)
         curves.append(finished)
     history = pd.concat(curves, ignore_index=True)
     first_seed = settings["stacks"][0][0]["seed"]

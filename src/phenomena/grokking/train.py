@@ -9,9 +9,10 @@ import pandas as pd
 import pytorch_lightning as pl
 import torch
 
-from phenomena.common.files import atomic_path
+from phenomena.common.files import atomic_path, load_torch
 from phenomena.common.lightning import CHECKPOINT_DIR, StopAfterThreshold
 from phenomena.common.tables import records_to_tidy
+from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions
 from phenomena.common.training import Snapshots, checkpoint_every_epochs, fit_run
 from phenomena.grokking.data import ModularDataset
 from phenomena.grokking.module import LOGGED_METRICS, GrokkingModule, dense_evaluation_steps
@@ -48,10 +49,7 @@ def bundle_snapshots(directory: Path, model: torch.nn.Module, last_step: int, se
     The file is self-describing: ``{"model": {"name", "sizes"}, "modulus", "snapshots": {step:
     state_dict}}``; :func:`phenomena.grokking.models.load_snapshots` reads it back.
     """
-    snapshots = {
-        int(file.stem.removeprefix("step")): torch.load(file, weights_only=True)
-        for file in sorted(directory.glob("step*.pt"))
-    }
+    snapshots = {int(file.stem.removeprefix("step")): load_torch(file) for file in sorted(directory.glob("step*.pt"))}
     snapshots = {step: state for step, state in snapshots.items() if step <= last_step}
     snapshots[last_step] = cpu_state(model)
     bundle = {
@@ -69,7 +67,7 @@ def train_run(
     run_dir: str | Path,
     *,
     threads: int = 1,
-    accelerator: str = "auto",
+    options: TrainerOptions = DEFAULT_OPTIONS,
 ) -> pd.DataFrame:
     """Train the run described by ``settings`` (see ``runs.resolved_settings``).
 
@@ -111,7 +109,7 @@ def train_run(
         callbacks=training_callbacks(training, snapshot_dir),
         finish=bundle,
         threads=threads,
-        accelerator=accelerator,
+        options=options,
         progress_every_steps=training["eval_every"],
         progress_metrics=["train_accuracy", "val_accuracy", "weight_norm"],
     )

@@ -9,6 +9,7 @@ import torch
 
 from phenomena.common.files import load_torch
 from phenomena.common.tables import records_to_tidy, to_tidy, write_parquet
+from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions
 from phenomena.common.training import checkpoint_every_epochs, fit_run
 from phenomena.inductive_bias.classifier import ClassifierModule
 from phenomena.inductive_bias.data import inputs_in_order
@@ -42,7 +43,12 @@ def evaluation_steps(training: dict) -> tuple[int, int]:
 
 
 def train_classifier(
-    settings: dict, data_path: str | Path, run_dir: str | Path, *, threads: int = 1, accelerator: str = "auto"
+    settings: dict,
+    data_path: str | Path,
+    run_dir: str | Path,
+    *,
+    threads: int = 1,
+    options: TrainerOptions = DEFAULT_OPTIONS,
 ) -> pd.DataFrame:
     """Train one classifier run (architecture or SGD part); write history.parquet and meta.json."""
     data = inputs_in_order(load_torch(data_path), settings["order"], settings["train_examples"])
@@ -72,13 +78,15 @@ def train_classifier(
         ),
         finish=lambda module, trainer: {"parameters": parameter_count(module.model)},
         threads=threads,
-        accelerator=accelerator,
+        options=options,
         progress_every_steps=per_evaluation,
         progress_metrics=["train_accuracy", "test_accuracy"],
     )
 
 
-def train_kernel(settings: dict, run_dir: str | Path, *, threads: int = 1, accelerator: str = "auto") -> pd.DataFrame:
+def train_kernel(
+    settings: dict, run_dir: str | Path, *, threads: int = 1, options: TrainerOptions = DEFAULT_OPTIONS
+) -> pd.DataFrame:
     """Train one regression network; write history.parquet (loss curve and, at the last step, the
     kernel measures), functions.parquet (learned and linearized functions on the grid), meta.json."""
     run_dir = Path(run_dir)
@@ -107,7 +115,7 @@ def train_kernel(settings: dict, run_dir: str | Path, *, threads: int = 1, accel
         first_record=lambda module: {"step": 0, **module.record()},
         to_curves=to_curves,
         threads=threads,
-        accelerator=accelerator,
+        options=options,
         progress_every_steps=per_evaluation,
         progress_metrics=["train_loss"],
     )

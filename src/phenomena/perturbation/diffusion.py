@@ -22,6 +22,7 @@ from torch.utils.data import DataLoader
 from phenomena.common.files import atomic_path
 from phenomena.common.lightning import StepTicks
 from phenomena.common.tables import records_to_tidy
+from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions
 from phenomena.common.training import checkpoint_every_epochs, fit_run
 
 STUDY = "perturbation"
@@ -160,7 +161,7 @@ class DiffusionModule(pl.LightningModule):
 
 
 def train_diffusion(
-    settings: dict, run_dir: str | Path, *, threads: int = 1, accelerator: str = "auto"
+    settings: dict, run_dir: str | Path, *, threads: int = 1, options: TrainerOptions = DEFAULT_OPTIONS
 ) -> pd.DataFrame:
     """Train the DDPM of one seed; write model.pt (denoiser weights), history.parquet, meta.json."""
     training = settings["training"]
@@ -190,7 +191,7 @@ def train_diffusion(
         ),
         finish=save_denoiser,
         threads=threads,
-        accelerator=accelerator,
+        options=options,
         progress_every_steps=training["log_every"],
         progress_metrics=["train_loss"],
     )

@@ -25,6 +25,7 @@ from phenomena.common.files import atomic_path, load_torch
 from phenomena.common.lightning import StepTicks
 from phenomena.common.mnist1d import make_mnist1d  # the zero-init data: make_digits
 from phenomena.common.tables import records_to_tidy
+from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions
 from phenomena.common.training import checkpoint_every_epochs, fit_run
 
 STUDY = "perturbation"
@@ -178,7 +179,12 @@ def make_digits(settings: dict, path: str | Path) -> None:
 
 
 def train_zero_init(
-    settings: dict, data_path: str | Path, run_dir: str | Path, *, threads: int = 1, accelerator: str = "auto"
+    settings: dict,
+    data_path: str | Path,
+    run_dir: str | Path,
+    *,
+    threads: int = 1,
+    options: TrainerOptions = DEFAULT_OPTIONS,
 ) -> pd.DataFrame:
     """Train one MLP from its initialization; write history.parquet (curves and unit sameness) and meta.json.
 
@@ -205,7 +211,7 @@ def train_zero_init(
             sweep={"part": "zero_init", "init": settings["init"]},
         ),
         threads=threads,
-        accelerator=accelerator,
+        options=options,
         progress_every_steps=10,
         progress_metrics=["train_accuracy", "test_accuracy", "layer1_unit_spread"],
     )

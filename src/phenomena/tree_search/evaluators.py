@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import torch
 
+from phenomena.common.runtime import check_accelerator
 from phenomena.tree_search.game import ConnectFour, State
 
 Evaluator = Callable[[State], tuple[torch.Tensor, torch.Tensor]]
@@ -30,14 +31,15 @@ def network_evaluator(game: ConnectFour, net: torch.nn.Module) -> Evaluator:
 
 def evaluation_device(accelerator: str) -> torch.device:
     """The device of the study's networks for config ``accelerator``, in training, the arena and
-    solver accuracy: auto (a GPU when one is visible, else the CPU), gpu (a GPU, or an error
-    naming the key) or cpu."""
+    solver accuracy: the CPU for ``cpu``, and for ``auto`` where no CUDA GPU is visible (auto does not
+    pick Apple's MPS here: one small batch per search step costs more to send than to compute); CUDA
+    for ``gpu`` and ``cuda``, MPS for ``mps`` or ``gpu`` without CUDA. A device that is not there
+    stops in one line (:func:`~phenomena.common.runtime.check_accelerator`)."""
+    check_accelerator(accelerator)
     if accelerator == "cpu" or (accelerator == "auto" and not torch.cuda.is_available()):
         return torch.device("cpu")
-    if not torch.cuda.is_available():
-        raise RuntimeError(
-            "config key accelerator: got 'gpu' but no GPU is visible (torch.cuda.is_available() is False)"
-        )
+    if accelerator == "mps" or (accelerator == "gpu" and not torch.cuda.is_available()):
+        return torch.device("mps")
     return torch.device("cuda")
 
 

@@ -32,13 +32,13 @@ STUDY = Study(
     findings=findings,
     rules={
         "tree_search_positions": Placement.CPU,  # the exact solver: seconds on 5x4, minutes on larger boards
-        # no GPU asked: the search runs on the CPU (one tree per game, many tiny tensor operations); the
-        # network follows config accelerator where a GPU is visible; a GPU placement waits for
-        # bench/gpu_check.py's timing (tree_search_iteration vs tree_search_iteration_cpu)
-        "tree_search_train": Placement.TRAINING,
-        "tree_search_arena": Placement.CPU,
-        "tree_search_baselines_arena": Placement.CPU,  # the perfect player: the exact solver
-        "tree_search_solver_accuracy": Placement.CPU,
+        # the networks follow config accelerator (the search trees stay on the CPU), so these rules ask
+        # for gpus_per_job GPUs like the other studies' training; whether a GPU pays for tree search:
+        # bench/gpu_check.py (tree_search_iteration vs tree_search_iteration_cpu), not yet run on one
+        "tree_search_train": Placement.GPU_TRAINING,
+        "tree_search_arena": Placement.GPU,
+        "tree_search_baselines_arena": Placement.GPU,  # the perfect player: the exact solver
+        "tree_search_solver_accuracy": Placement.GPU,
         "tree_search_metrics": Placement.LOGIN,
     },
 )

@@ -11,11 +11,13 @@ arena reads are the rule's declared outputs, so Snakemake knows them.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
 
 from phenomena.common.tables import records_to_tidy
+from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions
 from phenomena.common.training import Snapshots, checkpoint_every_epochs, fit_run
 from phenomena.tree_search.mcts import evaluation_device
 from phenomena.tree_search.module import LOGGED_METRICS, AlphaZeroModule
@@ -29,15 +31,17 @@ def snapshot_path(run_dir: str | Path, iteration: int) -> Path:
     return Path(run_dir) / SNAPSHOT_DIR / f"iter{iteration:04d}.pt"
 
 
-def train_run(settings: dict, run_dir: str | Path, *, threads: int = 1, accelerator: str = "auto") -> pd.DataFrame:
+def train_run(
+    settings: dict, run_dir: str | Path, *, threads: int = 1, options: TrainerOptions = DEFAULT_OPTIONS
+) -> pd.DataFrame:
     """Train the run described by ``settings`` (see ``runs.resolved_settings``); returns its curves.
 
     Writes the network (and the compute spent) at the iterations of ``settings["snapshots"]``
     for the arena, ``history.parquet`` (its ``step`` counts iterations) and ``meta.json``.
 
-    ``accelerator`` (config ``accelerator``: auto, cpu or gpu, as for the arena:
-    :func:`~phenomena.tree_search.mcts.evaluation_device`, which also raises, before any training,
-    when gpu is asked and none is visible) places the network: its forward passes in self-play
+    ``options.accelerator`` (config ``accelerator``, as for the arena:
+    :func:`~phenomena.tree_search.evaluators.evaluation_device`, which also stops, before any training,
+    when a device is asked that is not there) places the network: its forward passes in self-play
     search, one batch per search step, and the gradient steps. The trees, the games, the replay
     buffer and the random draws stay on the CPU: search is many tiny tensor operations per step,
     where a GPU's launch latency would dominate. It is no part of the run's settings (the
@@ -45,7 +49,7 @@ def train_run(settings: dict, run_dir: str | Path, *, threads: int = 1, accelera
     results are those of the CPU-only training before; on a GPU the network's arithmetic differs
     in the last bits, and with it the games. Time both: ``bench/gpu_check.py``.
     """
-    device = evaluation_device(accelerator)
+    device = evaluation_device(options.accelerator)
     run, training = TreeSearchRun(**settings["run"]), settings["training"]
     steps_per_iteration = training["steps_per_iteration"]  # one iteration is one Lightning epoch
     snapshots = Snapshots(
@@ -74,10 +78,9 @@ def train_run(settings: dict, run_dir: str | Path, *, threads: int = 1, accelera
         finish=lambda module, trainer: {
             "iterations": module.counters["iterations"],
             "train_flops": module.train_flops(),
-            "network_device": device.type,  # of this attempt: a resumed run may have begun elsewhere
         },
         threads=threads,
-        accelerator=device.type,  # "cuda" or "cpu": Lightning's names
+        options=dataclasses.replace(options, accelerator=device.type),  # "cuda", "mps" or "cpu": Lightning's names
         progress_every_steps=steps_per_iteration,
         progress_metrics=["policy_loss", "value_loss", "draws", "game_length"],
     )
