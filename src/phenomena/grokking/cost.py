@@ -51,7 +51,7 @@ def grokking_train_job(study: dict, run, rates: dict, upper_bound: bool) -> Job:
 
 
 def llc_units(study: dict, estimates: int) -> dict[str, float]:
-    """LLC estimates by SGLD (devinterp, not installed where the rates were measured): an SGLD step is taken as
+    """LLC estimates by SGLD (devinterp; bench/rates.py does not time it): an SGLD step is taken as
     the forward and backward pass of one batch at the training's per example-parameter rate plus a minibatch
     step's fixed cost (a double-descent stack's): a rough scaling."""
     model, params, _ = grokking_size(study)
