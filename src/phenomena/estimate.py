@@ -163,11 +163,6 @@ def scaled(job: Job, factor: float) -> Job:
     )
 
 
-def asks_for_gpus(placement) -> bool:
-    """Jobs that hold a GPU where the preset asks for GPUs (Placement GPU_TRAINING, and GPU where it exists)."""
-    return getattr(placement, "asks_for_gpus", placement.value == "gpu_training")
-
-
 @dataclass
 class StudyCost:
     jobs: dict[str, int] = field(default_factory=dict)
@@ -180,8 +175,9 @@ class StudyCost:
 
 
 def study_costs(config: dict, counts: dict[str, int], rates: dict, upper_bound: bool = False) -> dict[str, StudyCost]:
-    names = [study.name for study in all_studies()]
-    gpu_rules = {rule for study in all_studies() for rule, place in study.rules.items() if asks_for_gpus(place)}
+    studies = all_studies()
+    names = [study.name for study in studies]
+    gpu_rules = {rule for study in studies for rule, place in study.rules.items() if place.asks_for_gpus}
     costs: dict[str, StudyCost] = defaultdict(StudyCost)
     for rule, jobs in all_jobs(config, counts, rates, upper_bound).items():
         cost = costs[study_of(rule, names) or "workflow"]

@@ -30,7 +30,6 @@ from pytorch_lightning.callbacks import Callback, ModelCheckpoint, TQDMProgressB
 from torch.utils.data import Dataset
 
 from phenomena.common.checkpoints import CHECKPOINT_DIR, LAST_CHECKPOINT, SIGNAL_CHECKPOINT, AtomicCheckpointIO
-from phenomena.common.runtime import check_accelerator
 from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions, run_logger
 
 
@@ -222,7 +221,6 @@ def make_trainer(
         every_n_epochs=checkpoint_every_epochs,
         save_on_train_epoch_end=False,  # after validation, so the checkpoint holds its metrics
     )
-    check_accelerator(options.accelerator)
     quiet_lightning_advice()
     on_terminal = sys.stderr.isatty()
     progress = TQDMProgressBar(refresh_rate=progress_every_steps) if on_terminal else LineProgress(progress_metrics)

@@ -128,13 +128,11 @@ def git_commit(directory: str | Path = ".") -> str | None:
 
 
 def device_description() -> str:
-    """What torch can see: 'cuda: <name>' when a GPU is visible, else 'cpu (<n> threads)'. A training
-    run records the device it used instead (:func:`describe_device`, by ``fit_run``)."""
+    """What torch can see: the first CUDA GPU when one is visible, else the CPU (:func:`describe_device`).
+    A training run records the device it used instead (``fit_run``)."""
     import torch
 
-    if torch.cuda.is_available():
-        return f"cuda: {torch.cuda.get_device_name(0)}"
-    return f"cpu ({torch.get_num_threads()} threads)"
+    return describe_device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def describe_device(device) -> str:

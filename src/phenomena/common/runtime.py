@@ -16,8 +16,6 @@ from pathlib import Path
 from phenomena.common.config import ConfigError, UserError
 from phenomena.common.files import disk_full_error
 
-ACCELERATORS = ("auto", "cpu", "gpu", "cuda", "mps")  # Lightning's names (config key accelerator)
-
 
 def set_threads(threads: int) -> None:
     """Use exactly ``threads`` CPU threads in torch; on CPU many 1-thread jobs beat few wide ones."""
@@ -35,9 +33,9 @@ def check_accelerator(accelerator: str) -> None:
     import torch
 
     cuda, mps = torch.cuda.is_available(), torch.backends.mps.is_available()
-    present = {"auto": True, "cpu": True, "gpu": cuda or mps, "cuda": cuda, "mps": mps}
+    present = {"auto": True, "cpu": True, "gpu": cuda or mps, "cuda": cuda, "mps": mps}  # Lightning's names
     if accelerator not in present:
-        raise ConfigError(f"config key accelerator: got {accelerator!r}; allowed: {', '.join(map(repr, ACCELERATORS))}")
+        raise ConfigError(f"config key accelerator: got {accelerator!r}; allowed: {', '.join(map(repr, present))}")
     if not present[accelerator]:
         device = {"mps": "Apple's MPS device", "cuda": "CUDA GPU", "gpu": "GPU (CUDA or MPS)"}[accelerator]
         raise ConfigError(

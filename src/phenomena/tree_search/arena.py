@@ -31,6 +31,7 @@ from phenomena.tree_search.players import (
     baselines_arena_players,
     baselines_schedule,
     player_searches,
+    run_arena_baselines,
     schedule,
 )
 from phenomena.tree_search.solver import Solver
@@ -167,7 +168,7 @@ def load_players(
 
     c_puct = arena["c_puct"]
     searches = searches or (lambda iteration: player_searches(arena, iteration, list(comparison)))
-    baselines = [Player(RANDOM), Player(PURE_MCTS, arena["pure_mcts_simulations"])]
+    baselines = run_arena_baselines(arena["pure_mcts_simulations"])
     movers = [Mover(game, player, c_puct=c_puct) for player in baselines]
     rows = baseline_rows(baselines)
     for path in snapshot_paths:

@@ -68,9 +68,9 @@ def tournament_units(players: list, pairs: list, openings: int, cells: int, plie
 
 
 def run_arena_players(arena: dict, iterations: list[int], comparison: list[int]) -> list:
-    from phenomena.tree_search.players import NETWORK, PURE_MCTS, RANDOM, Player, player_searches
+    from phenomena.tree_search.players import NETWORK, Player, player_searches, run_arena_baselines
 
-    players = [Player(RANDOM), Player(PURE_MCTS, arena["pure_mcts_simulations"])]
+    players = run_arena_baselines(arena["pure_mcts_simulations"])
     for iteration in iterations:
         searches = player_searches(arena, iteration, comparison)
         players += [Player(NETWORK, budget, iteration, kind) for kind, budget in searches]

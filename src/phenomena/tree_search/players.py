@@ -118,12 +118,17 @@ def player_searches(arena: dict, iteration: int, comparison: list[int]) -> list[
     return searches
 
 
+def run_arena_baselines(pure_mcts_simulations: int) -> list[Player]:
+    """The baselines of every run's arena, before its network players: random and pure MCTS."""
+    return [Player(RANDOM), Player(PURE_MCTS, pure_mcts_simulations)]
+
+
 def baselines_arena_players(pure_mcts_simulations: int) -> list[Player]:
     """The baselines of the baselines' arena: random, pure MCTS and the perfect player, who meet
     each run's last snapshot there (raw policy and largest PUCT budget). Its games join every
     run's arena in one Elo fit; one arena for all runs, so the solver's work on the early
     positions (the expensive ones) is done once."""
-    return [Player(RANDOM), Player(PURE_MCTS, pure_mcts_simulations), Player(PERFECT)]
+    return [*run_arena_baselines(pure_mcts_simulations), Player(PERFECT)]
 
 
 def baselines_schedule(players: list[Player]) -> list[tuple[int, int]]:
