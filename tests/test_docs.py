@@ -95,7 +95,7 @@ def config_value(config: dict, dotted: str):
 
 
 @pytest.mark.parametrize(
-    "section", ["grokking", "double_descent", "tree_search", "perturbation", "inductive_bias", None]
+    "section", ["grokking", "double_descent", "tree_search", "perturbation", "inductive_bias", "slt", None]
 )
 def test_every_default_a_config_page_gives_is_config_yamls(section):
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from phenomena.common.tables import read_parquet
+from phenomena.studies import STUDY_NAMES
 from workflow_copies import REPO
 
 
@@ -27,7 +28,7 @@ def test_the_docs_are_regenerated_from_the_smoke_findings(smoke_pipeline):
     assert done.returncode == 0, done.stderr
     readme = (workdir / "README.md").read_text()
     block = readme.split("<!-- findings:start", 1)[1].split("<!-- findings:end -->", 1)[0]
-    for study in ("grokking", "double_descent", "tree_search", "perturbation", "inductive_bias"):
+    for study in STUDY_NAMES:
         findings = read_parquet(workdir / f"results/{study}/findings.parquet")
         page = (workdir / f"docs/studies/{study}.md").read_text()
         for statement, question in zip(findings["statement"], findings["question"]):

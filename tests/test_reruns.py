@@ -14,6 +14,9 @@ from workflow_copies import SMOKE, copy_workflow, planned_jobs, snakemake
 
 pytestmark = pytest.mark.slow
 
+SLT_READS_DOUBLE_DESCENT = {"slt_double_descent_metrics", "slt_findings"}
+"""What reruns in the SLT study when the double-descent study's metric tables do."""
+
 
 def test_rerun_does_nothing(smoke):
     assert planned_jobs(snakemake(smoke, "-n", *SMOKE).stdout) == {}
@@ -63,7 +66,8 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
         ),
         (
             "double_descent:\n  optimizer: {lr: 0.002}",
-            {"double_descent_train", "double_descent_size_grid", "double_descent_metrics", "double_descent_findings"},
+            {"double_descent_train", "double_descent_size_grid", "double_descent_metrics", "double_descent_findings"}
+            | {"slt_double_descent_llc", *SLT_READS_DOUBLE_DESCENT},
         ),
         (  # the map's size grid: its size-grid jobs only, not the model-wise jobs or the source
             "double_descent:\n  sample_wise: {num_train: [250, 750, 1000]}",
@@ -72,17 +76,32 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
                 "double_descent_random_features_sizes",
                 "double_descent_metrics",
                 "double_descent_findings",
+                *SLT_READS_DOUBLE_DESCENT,
             },
         ),
         (  # the map's random-feature control: neither the networks nor the other random features
             "double_descent:\n  sample_wise: {random_features: [250]}",
-            {"double_descent_random_features_sizes", "double_descent_metrics", "double_descent_findings"},
+            {"double_descent_random_features_sizes", "double_descent_metrics", "double_descent_findings"}
+            | SLT_READS_DOUBLE_DESCENT,
         ),
-        ("double_descent:\n  metrics: {min_peak_rise: 0.03}", {"double_descent_metrics", "double_descent_findings"}),
+        (
+            "double_descent:\n  metrics: {min_peak_rise: 0.03}",
+            {"double_descent_metrics", "double_descent_findings"} | SLT_READS_DOUBLE_DESCENT,
+        ),
         (
             "double_descent:\n  random_features: {features: [50, 200, 800]}",
-            {"double_descent_random_features", "double_descent_metrics", "double_descent_findings"},
+            {"double_descent_random_features", "double_descent_metrics", "double_descent_findings"}
+            | SLT_READS_DOUBLE_DESCENT,
         ),
+        (  # a new sampler: the LLC jobs and the calibration of every sampler, never the training
+            "slt:\n  superposition: {sampler: {draws: 40}}",
+            {"slt_superposition_llc", "slt_superposition_metrics", "slt_calibration", "slt_findings"},
+        ),
+        (
+            "slt:\n  double_descent: {sampler: {draws: 40}}",
+            {"slt_double_descent_llc", "slt_double_descent_metrics", "slt_calibration", "slt_findings"},
+        ),
+        ("slt:\n  superposition: {detector: {loss_drop: 0.3}}", {"slt_findings"}),
         ("tree_search:\n  arena: {bootstrap_samples: 30}", {"tree_search_metrics", "tree_search_findings"}),
         (
             "tree_search:\n  arena: {c_puct: 2.0}",
@@ -116,9 +135,25 @@ def test_changed_setting_reruns_only_what_depends_on_it(smoke, overlay, expected
     (smoke / "overlay.yaml").write_text(overlay + "\n")
     jobs = planned_jobs(snakemake(smoke, "-n", *SMOKE, "overlay.yaml").stdout)
     study = overlay.split(":", 1)[0]
-    computed = {rule for rule in jobs if "_figure_" not in rule and rule not in ("all", study)}
+    readers = ("slt",) if study == "double_descent" else ()  # the SLT study reads its networks and tables
+    computed = {rule for rule in jobs if "_figure_" not in rule and rule not in ("all", study, *readers)}
     assert computed == expected
-    assert all(rule.startswith(study) for rule in jobs if rule != "all")
+    assert all(rule.startswith((study, *readers)) for rule in jobs if rule != "all")
+
+
+def test_a_changed_snapshot_reruns_its_llc_not_its_training(smoke):
+    """A toy-model snapshot that changes reruns the LLC job and what reads it; the training that
+    wrote it, the other studies and the calibration stay."""
+    snapshots = smoke / "results/slt/runs/superposition_seed0/snapshots.pt"
+    bundle = torch.load(snapshots, weights_only=True)
+    last = max(bundle["snapshots"])
+    bundle["snapshots"][last]["W"] = bundle["snapshots"][last]["W"] * 1.01  # a bare touch keeps the checksum
+    torch.save(bundle, snapshots)
+    jobs = planned_jobs(snakemake(smoke, "-n", *SMOKE).stdout)
+    computed = {rule for rule in jobs if "_figure_" not in rule and rule not in ("all", "slt")}
+    assert computed == {"slt_superposition_llc", "slt_superposition_metrics", "slt_findings"}
+    snakemake(smoke, "--cores", "1", *SMOKE)  # the other tests start from a finished tree
+    assert planned_jobs(snakemake(smoke, "-n", *SMOKE).stdout) == {}
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from pathlib import Path
 from phenomena.common.config import load_schema, validate_config
 from phenomena.common.study import Study
 
-STUDY_NAMES = ("grokking", "double_descent", "tree_search", "perturbation", "inductive_bias")
+STUDY_NAMES = ("grokking", "double_descent", "tree_search", "perturbation", "inductive_bias", "slt")
 
 
 def all_studies() -> list[Study]:

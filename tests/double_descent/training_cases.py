@@ -33,7 +33,11 @@ def double_descent(repo: Path, tmp_path: Path) -> tuple[Train, list[str]]:
         "optimizer": {"lr": 3e-3},
         "training": {"epochs": 6, "batch_size": 50, "checkpoint_every": 2, "augment": False},
     }
-    return lambda run_dir, options=CPU: train_job(settings, source, run_dir, options=options), []
+
+    def train(run_dir: Path, options: TrainerOptions = CPU) -> pd.DataFrame:
+        return train_job(settings, source, run_dir, options=options, keep_weights=True)
+
+    return train, ["weights.pt"]  # the trained stack the SLT study reads
 
 
 CASES = {"double_descent": double_descent}

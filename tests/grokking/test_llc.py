@@ -77,6 +77,6 @@ def test_grokking_snapshots_get_one_record_each():
 
 def test_missing_extra_is_named(monkeypatch):
     monkeypatch.setitem(sys.modules, "devinterp", None)  # as if the extra were not installed
-    monkeypatch.setitem(sys.modules, "devinterp.slt.llc", None)
+    monkeypatch.setitem(sys.modules, "devinterp.slt.sampling", None)
     with pytest.raises(MissingExtraError, match=r"optional extra 'slt'.*pip install .*\[slt\]"):
         require_devinterp()

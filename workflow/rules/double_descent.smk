@@ -45,6 +45,7 @@ rule double_descent_train:
         DD_SOURCE,
     output:
         history=f"{DD_DIR}/runs/{{dd_job}}/history.parquet",
+        weights=f"{DD_DIR}/runs/{{dd_job}}/weights.pt",
         meta=f"{DD_DIR}/runs/{{dd_job}}/meta.json",
     log:
         f"{DD_DIR}/logs/train/{{dd_job}}.log",

@@ -1,4 +1,5 @@
-"""Rule double_descent_train: one stack of models; resumes from its last.ckpt after a kill."""
+"""Rule double_descent_train: one stack of models; resumes from its last.ckpt after a kill;
+keeps the trained weights (weights.pt)."""
 
 from pathlib import Path
 
@@ -13,4 +14,5 @@ with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
         Path(snakemake.output.meta).parent,  # noqa: F821
         threads=snakemake.threads,  # noqa: F821
         options=TrainerOptions.of_job(snakemake.params, snakemake.config),  # noqa: F821
+        keep_weights=True,  # weights.pt: the members' learning coefficients (SLT study)
     )

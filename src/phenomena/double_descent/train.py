@@ -11,8 +11,9 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import torch
 
-from phenomena.common.files import read_input
+from phenomena.common.files import atomic_path, read_input
 from phenomena.common.provenance import write_run_outputs
 from phenomena.common.tables import read_parquet, records_to_tidy
 from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions
@@ -33,13 +34,16 @@ def train_job(
     *,
     threads: int = 1,
     options: TrainerOptions = DEFAULT_OPTIONS,
+    keep_weights: bool = False,
 ) -> pd.DataFrame:
     """Train the members of ``settings`` (see ``runs.resolved_settings``) together.
 
     ``source`` (the data set, or its file) holds every member's training examples. Resumes from
     ``run_dir/checkpoints/last.ckpt`` when an earlier attempt with the same settings left
     one. Writes ``history.parquet`` (one row per member, epoch, split and metric; the tidy
-    ``step`` column counts epochs) and then ``meta.json``; returns the history.
+    ``step`` column counts epochs) and then ``meta.json``; returns the history. With
+    ``keep_weights``, first the trained stack's weights (``weights.pt``, :func:`save_weights`):
+    the SLT study estimates each member's learning coefficient from them without retraining.
     """
     members = [Member(**member) for member in settings["members"]]
     training = settings["training"]
@@ -57,12 +61,25 @@ def train_job(
         finish=lambda module, trainer: {
             "epochs": training["epochs"],
             "parameters_per_member": parameters_per_member(module),
+            **(save_weights(module, settings, run_dir) if keep_weights else {}),
         },
         threads=threads,
         options=options,
         progress_every_steps=1,  # one Lightning batch is one epoch
         progress_metrics=["train_error", "test_error"],
     )
+
+
+WEIGHTS_FILE = "weights.pt"
+
+
+def save_weights(module: StackModule, settings: dict, run_dir: str | Path) -> dict:
+    """Write the trained stack's ``state_dict`` and the settings that made it to ``run_dir/weights.pt``
+    (atomically); return the ``meta.json`` field naming it."""
+    state = {name: tensor.detach().cpu() for name, tensor in module.stack.state_dict().items()}
+    with atomic_path(Path(run_dir) / WEIGHTS_FILE) as temporary:
+        torch.save({"settings": settings, "state_dict": state}, temporary)
+    return {"weights": WEIGHTS_FILE}
 
 
 def training_sets(source: LabelledData, members: list[Member]) -> list[LabelledData]:

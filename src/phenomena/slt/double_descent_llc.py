@@ -1,0 +1,108 @@
+"""The local learning coefficient of every model-wise double-descent network at the end of its
+training, from the weights its training job kept (``weights.pt``): nothing is trained again.
+
+Each member of a stack is estimated on its own training set (its subset and its noisy labels,
+made from the source as its training made them), with the cross entropy as the negative
+log-likelihood per example; one SGLD run moves the whole stack and gives every member's LLC
+(:func:`phenomena.common.llc.estimate_member_llcs`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from phenomena.common.files import load_torch
+from phenomena.common.llc import SamplerSettings, check_finite, estimate_member_llcs
+
+STUDY = "slt"
+LLC_COLUMNS = ["run", "seed", "model", "width", "num_train", "label_noise", "parameters", "llc", "llc_std"]
+
+
+def member_llcs(
+    weights_path: str | Path,
+    source_path: str | Path,
+    sampler: SamplerSettings,
+    *,
+    progress: Callable[[str], None] = print,
+) -> pd.DataFrame:
+    """One row per member of the stack saved in ``weights_path``: its LLC (mean over chains), the
+    spread over chains, and what identifies it (columns :data:`LLC_COLUMNS`)."""
+    import torch
+    import torch.nn.functional as F
+
+    from phenomena.double_descent.data import LabelledData, make_training_set
+    from phenomena.double_descent.models import build_stack, count_parameters
+    from phenomena.double_descent.runs import Member
+
+    saved = load_torch(weights_path)
+    settings = saved["settings"]
+    members = [Member(**member) for member in settings["members"]]
+    source = LabelledData.load(source_path)  # each member's training set, as its training made it
+    datasets = [make_training_set(source, m.num_train, m.label_noise, m.seed) for m in members]
+    inputs = torch.stack([d.train_inputs for d in datasets])  # (member, example, ...)
+    labels = torch.stack([d.train_labels for d in datasets])  # (member, example)
+    stack = build_stack(
+        settings["model"]["name"],
+        members[0].width,
+        [m.seed for m in members],
+        tuple(inputs.shape[2:]),
+        settings["model"],
+    )
+    stack.load_state_dict(saved["state_dict"])
+
+    def loss_of_members(network: torch.nn.Module, indices: torch.Tensor) -> torch.Tensor:
+        logits = network(inputs[:, indices])  # (member, batch, classes)
+        losses = F.cross_entropy(logits.flatten(0, 1), labels[:, indices].flatten(), reduction="none")
+        return losses.view(len(members), -1).T  # (batch, member)
+
+    estimates = estimate_member_llcs(stack, loss_of_members, labels.shape[1], len(members), sampler)
+    parameters = count_parameters(stack, len(members))
+    rows = []
+    for member, estimate in zip(members, estimates):
+        progress(
+            f"{member.name}: LLC {estimate['llc']:.1f} ({parameters} parameters, d/2 {parameters / 2:.0f});"
+            f" loss {estimate['init_loss']:.3g} -> {estimate['sampled_loss']:.3g} sampled"
+        )
+        rows.append(
+            {
+                "run": member.name,
+                "seed": member.seed,
+                "model": member.model,
+                "width": member.width,
+                "num_train": member.num_train,
+                "label_noise": member.label_noise,
+                "parameters": parameters,
+                "llc": estimate["llc"],
+                "llc_std": estimate["llc_std"],
+            }
+        )
+    table = pd.DataFrame(rows, columns=LLC_COLUMNS)
+    failures = [f"{row.run}@end" for row in table.itertuples() if not math.isfinite(row.llc)]
+    check_finite(failures, len(table), "slt.double_descent.sampler", "config/slt.md")
+    return table
+
+
+def all_member_llcs(weights_paths: list[str], source_path: str | Path, sampler: SamplerSettings) -> pd.DataFrame:
+    """:func:`member_llcs` of every stack, one after another, in one table."""
+    tables = []
+    for path in weights_paths:
+        print(f"{Path(path).parent.name}:", flush=True)
+        tables.append(member_llcs(path, source_path, sampler))
+    return pd.concat(tables, ignore_index=True)
+
+
+def llc_beside_errors(llcs: pd.DataFrame, final: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """Each member's LLC beside its end-of-training train and test error (the double-descent
+    study's ``final`` table) and its curve's interpolation threshold (``summary``): the table the
+    figure and the findings read."""
+    errors = final[(final["sweep"] == "model_wise") & (final["metric"] == "error")]
+    errors = errors.pivot_table(index="run", columns="split", values="value").add_suffix("_error").reset_index()
+    thresholds = summary[(summary["sweep"] == "model_wise") & (summary["metric"] == "error")]
+    thresholds = thresholds[["label_noise", "seed", "interpolation_threshold"]]
+    table = llcs.merge(errors, on="run", how="left").merge(thresholds, on=["label_noise", "seed"], how="left")
+    table["llc_per_half_parameter"] = table["llc"] / (table["parameters"] / 2)  # 1: as many as a regular model
+    return table.sort_values(["label_noise", "seed", "width"], ignore_index=True)

@@ -1,0 +1,1 @@
+"""The SLT study's figures, one module per figure (``plot(**tables) -> Figure``)."""

@@ -1,0 +1,238 @@
+"""The SLT study's answers, read from its metric tables (see :mod:`phenomena.common.findings`).
+
+- Calibration: units are replicates (a data set and a sampler seed per case); the worst case's
+  relative error with its t-interval over replicates, against a stated margin of 20%.
+- Double descent: units are training seeds (3 by default), t-intervals over seeds (on logs for
+  ratios); the clean-label curves are the control.
+- Superposition: units are training seeds (5 by default), a t-interval on log enrichments.
+
+Each estimator is checked on synthetic tables with a known answer in ``tests/slt/test_findings.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from phenomena.common.findings import Estimate, Finding
+from phenomena.common.stats import (
+    EFFECT,
+    INCONCLUSIVE,
+    NO_EFFECT,
+    Interval,
+    geometric_mean_interval,
+    mean_interval,
+    no_interval,
+)
+
+CALIBRATION_MARGIN = 0.2
+"""The estimate is calibrated when its relative error lies within +-20% of the known coefficient."""
+
+SAMPLER_PARTS = {
+    "grokking": "the grokking study's sampler (grokking.llc.sampler)",
+    "double_descent": "the double-descent part's sampler (slt.double_descent.sampler)",
+    "superposition": "the toy model's sampler (slt.superposition.sampler)",
+}
+
+
+def _listed(values, spec: str = "+.0%") -> str:
+    return ", ".join("-" if pd.isna(v) else format(v, spec) for v in values)
+
+
+# --- calibration ---
+
+
+def calibration_verdict(interval: Interval, margin: float = CALIBRATION_MARGIN) -> str:
+    """``no effect`` (calibrated) when the interval lies within +-margin, ``effect`` (biased) when
+    it lies entirely outside, else ``inconclusive``."""
+    if not (np.isfinite(interval.low) and np.isfinite(interval.high)):
+        return INCONCLUSIVE
+    if -margin <= interval.low and interval.high <= margin:
+        return NO_EFFECT
+    if interval.low > margin or interval.high < -margin:
+        return EFFECT
+    return INCONCLUSIVE
+
+
+def worst_case_error(calibration: pd.DataFrame, sampler: str) -> Estimate:
+    """The relative error (estimate / truth - 1) of the case the sampler gets most wrong (largest
+    mean |error| over replicates), with its t-interval over those replicates."""
+    rows = calibration[calibration["sampler"] == sampler]
+    if rows.empty:
+        interval = no_interval(np.nan, "replicates", 0, f"not estimated: no {sampler} sampler in this config")
+        return Estimate(interval, verdict=INCONCLUSIVE, slots={"cases": "-", "worst": "-", "truth": np.nan, "n": 0})
+    by_case = rows.groupby("case", sort=False)["relative_error"]
+    means = by_case.mean()
+    worst = means.abs().idxmax()
+    interval = mean_interval(rows.loc[rows["case"] == worst, "relative_error"], units="replicates")
+    cases = rows.drop_duplicates("case").set_index("case")
+    listed = ", ".join(
+        f"{case} {means[case]:+.0%} (truth {cases.loc[case, 'truth']:g}, d/2 {cases.loc[case, 'half_dimension']:g})"
+        for case in means.index
+    )
+    slots = {"cases": listed, "worst": worst, "truth": cases.loc[worst, "truth"], "n": int(cases["n"].iloc[0])}
+    return Estimate(interval, verdict=calibration_verdict(interval), slots=slots)
+
+
+def calibration_findings(section: dict) -> list[Finding]:
+    parts = ["grokking"] + [part for part in ("double_descent", "superposition") if section[part] is not None]
+    return [
+        Finding(
+            name=f"calibration_{part}",
+            question=(
+                f"On reduced-rank regression, whose learning coefficient is known, is the LLC at {SAMPLER_PARTS[part]}"
+                f" more than {CALIBRATION_MARGIN:.0%} off?"
+            ),
+            tables=("calibration",),
+            estimate=lambda calibration, part=part: worst_case_error(calibration, part),
+            sentence=(
+                "At n = {n}, the worst case ({worst}, coefficient {truth:g}) is off by {estimate:+.0%} (95% CI "
+                "{low:+.0%} to {high:+.0%}, {method} over {n_units} {units}); every case: {cases}"
+            ),
+            margin=CALIBRATION_MARGIN,
+        )
+        for part in parts
+    ]
+
+
+# --- the LLC through double descent ---
+
+
+def _per_seed(llc: pd.DataFrame, noise: float) -> dict[int, pd.DataFrame]:
+    rows = llc[llc["label_noise"] == noise]
+    return {seed: curve.sort_values("width") for seed, curve in rows.groupby("seed")}
+
+
+def threshold_to_widest(curve: pd.DataFrame) -> float:
+    """The LLC at the curve's interpolation threshold over the LLC of its widest network."""
+    threshold = curve["interpolation_threshold"].iloc[0]
+    at_threshold = curve.loc[curve["width"] == threshold, "llc"]
+    if at_threshold.empty or not np.isfinite(threshold):
+        return np.nan
+    return float(at_threshold.iloc[0] / curve["llc"].iloc[-1])
+
+
+def slope_change(curve: pd.DataFrame) -> float:
+    """The slope of log LLC on log width at and above the interpolation threshold minus the slope
+    at and below it (least squares on each side; NaN with fewer than 2 widths on a side)."""
+    threshold = curve["interpolation_threshold"].iloc[0]
+    sides = [curve[curve["width"] <= threshold], curve[curve["width"] >= threshold]]
+    slopes = []
+    for side in sides:
+        side = side[side["llc"] > 0]
+        if len(side) < 2:
+            return np.nan
+        slopes.append(float(np.polyfit(np.log(side["width"]), np.log(side["llc"]), 1)[0]))
+    return slopes[1] - slopes[0]
+
+
+def llc_peak(double_descent_llc: pd.DataFrame) -> Estimate:
+    """Noisy labels: the LLC at each seed's interpolation threshold over its widest network's
+    (geometric mean, t on logs); control: the clean curves' same ratio at their own thresholds;
+    slots: the quotient paired by seed, where each curve's LLC peaks, and the widest network's LLC
+    as a fraction of half its parameter count (1 for a regular model)."""
+    noisy, clean = double_descent_llc["label_noise"].max(), double_descent_llc["label_noise"].min()
+    noisy_curves, clean_curves = _per_seed(double_descent_llc, noisy), _per_seed(double_descent_llc, clean)
+    ratios = {seed: threshold_to_widest(curve) for seed, curve in noisy_curves.items()}
+    control_ratios = {seed: threshold_to_widest(curve) for seed, curve in clean_curves.items()}
+    seeds = [seed for seed in ratios if np.isfinite(ratios[seed])]
+    paired = [seed for seed in seeds if np.isfinite(control_ratios.get(seed, np.nan))]
+    interval = geometric_mean_interval([ratios[s] for s in seeds], units="seeds")
+    control = geometric_mean_interval([control_ratios[s] for s in paired], units="seeds") if noisy != clean else None
+    versus = geometric_mean_interval([ratios[s] / control_ratios[s] for s in paired], units="seeds")
+    widest = double_descent_llc[double_descent_llc["width"] == double_descent_llc["width"].max()]
+    at_widest = widest.pivot_table(index="seed", columns="label_noise", values="llc")
+    noise_raises = (
+        geometric_mean_interval(at_widest[noisy] / at_widest[clean], units="seeds") if noisy != clean else None
+    )
+    slots = {
+        "noise": noisy,
+        "thresholds": _listed([noisy_curves[s]["interpolation_threshold"].iloc[0] for s in noisy_curves], "g"),
+        "peaks": _listed([noisy_curves[s].loc[noisy_curves[s]["llc"].idxmax(), "width"] for s in noisy_curves], "g"),
+        "clean_peaks": _listed(
+            [clean_curves[s].loc[clean_curves[s]["llc"].idxmax(), "width"] for s in clean_curves], "g"
+        ),
+        "versus_clean": versus.estimate,
+        "versus_clean_low": versus.low,
+        "versus_clean_high": versus.high,
+        "widest": int(double_descent_llc["width"].max()),
+        "widest_fraction": float(widest["llc_per_half_parameter"].mean()),
+        "noise_raises": noise_raises.estimate if noise_raises else np.nan,
+        "noise_raises_low": noise_raises.low if noise_raises else np.nan,
+        "noise_raises_high": noise_raises.high if noise_raises else np.nan,
+    }
+    return Estimate(interval, control=control, slots=slots)
+
+
+def llc_slope_change(double_descent_llc: pd.DataFrame) -> Estimate:
+    """Noisy labels: the change of slope of log LLC on log width at the interpolation threshold
+    (above minus below), t-interval over seeds; control: the clean curves' change at their own
+    thresholds; slots: the noisy-minus-clean difference paired by seed."""
+    noisy, clean = double_descent_llc["label_noise"].max(), double_descent_llc["label_noise"].min()
+    changes = {seed: slope_change(curve) for seed, curve in _per_seed(double_descent_llc, noisy).items()}
+    control_changes = {seed: slope_change(curve) for seed, curve in _per_seed(double_descent_llc, clean).items()}
+    seeds = [seed for seed in changes if np.isfinite(changes[seed])]
+    paired = [seed for seed in seeds if np.isfinite(control_changes.get(seed, np.nan))]
+    interval = mean_interval([changes[s] for s in seeds], units="seeds")
+    control = mean_interval([control_changes[s] for s in paired], units="seeds") if noisy != clean else None
+    difference = mean_interval([changes[s] - control_changes[s] for s in paired], units="seeds")
+    slots = {
+        "noise": noisy,
+        "changes": _listed([changes[s] for s in seeds], "+.2f"),
+        "difference": difference.estimate,
+        "difference_low": difference.low,
+        "difference_high": difference.high,
+    }
+    return Estimate(interval, control=control, slots=slots)
+
+
+def double_descent_findings() -> list[Finding]:
+    return [
+        Finding(
+            name="llc_peak_at_threshold",
+            question=(
+                "Is the LLC of a noisy-label network higher at the interpolation threshold than at the widest "
+                "width (a peak where test error peaks), beside clean labels?"
+            ),
+            tables=("double_descent_llc",),
+            estimate=llc_peak,
+            sentence=(
+                "With {noise:.0%} label noise the LLC at the interpolation threshold (widths {thresholds}) is "
+                "{estimate:.2f}x the widest network's (95% CI {low:.2f}-{high:.2f}x, {method} over {n_units} seeds; "
+                "the LLC peaks at widths {peaks}); clean labels at their own thresholds: {control_estimate:.2f}x "
+                "({control_low:.2f}-{control_high:.2f}x; peaks at {clean_peaks}); noisy over clean, paired by seed: "
+                "{versus_clean:.2f}x ({versus_clean_low:.2f}-{versus_clean_high:.2f}x). At width {widest} the LLC is "
+                "{widest_fraction:.1%} of half the parameter count, and noisy labels' LLC {noise_raises:.2f}x clean "
+                "labels' ({noise_raises_low:.2f}-{noise_raises_high:.2f}x, paired by seed)"
+            ),
+            control="clean labels at their own interpolation thresholds",
+            null=1.0,
+        ),
+        Finding(
+            name="llc_slope_change",
+            question=(
+                "Does the LLC's growth with width change slope at the interpolation threshold (log-log, above minus "
+                "below), beside clean labels?"
+            ),
+            tables=("double_descent_llc",),
+            estimate=llc_slope_change,
+            sentence=(
+                "With {noise:.0%} label noise the slope of log LLC on log width changes by {estimate:+.2f} at the "
+                "threshold (95% CI {low:+.2f} to {high:+.2f}, {method} over {n_units} seeds; per seed {changes}); "
+                "clean labels: {control_estimate:+.2f} ({control_low:+.2f} to {control_high:+.2f}); noisy minus clean, "
+                "paired by seed: {difference:+.2f} ({difference_low:+.2f} to {difference_high:+.2f})"
+            ),
+            control="clean labels at their own interpolation thresholds",
+        ),
+    ]
+
+
+def findings(section: dict) -> list[Finding]:
+    found = calibration_findings(section) if section["calibration"] is not None else []
+    if section["double_descent"] is not None:
+        found += double_descent_findings()
+    if section["superposition"] is not None:
+        from phenomena.slt.superposition_findings import superposition_findings
+
+        found += superposition_findings(section)
+    return found

@@ -1,0 +1,125 @@
+# Singular learning theory: the LLC estimator on reduced-rank regression (known coefficients);
+# the LLC of every model-wise double-descent network (its training's weights.pt: no retraining);
+# the toy model of superposition: train (snapshots) -> LLC at each snapshot -> metrics.
+# Figures, findings, the target rule and where each rule runs: src/phenomena/slt/study.py.
+# Rule files share one namespace: names here start with the study's (SLT_, slt_).
+import phenomena.slt.runs as slt_runs
+
+SLT = config["slt"]
+SLT_DIR = STUDIES["slt"].results(RESULTS)
+stop_on_config_error(slt_runs.check_double_descent_part, SLT, config["double_descent"])
+SLT_SUPERPOSITION = slt_runs.superposition_runs(SLT)
+
+
+wildcard_constraints:
+    slt_run="|".join(map(re.escape, SLT_SUPERPOSITION)),
+
+
+# Every sampler the project estimates an LLC with, on cases whose coefficient is known.
+rule slt_calibration:
+    output:
+        f"{SLT_DIR}/metrics/calibration.parquet",
+    log:
+        f"{SLT_DIR}/logs/calibration.log",
+    threads: config["threads_per_job"]
+    resources:
+        **job_resources("slt_calibration"),
+    params:
+        spec=SLT["calibration"],
+        samplers=slt_runs.calibration_samplers(config),
+    script:
+        "../scripts/slt_calibration.py"
+
+
+# The LLC of every member of every model-wise double-descent stack at its last epoch: one job
+# (each job spends ~5 s importing; the 16 default stacks take ~1-2 CPU-minutes together).
+rule slt_double_descent_llc:
+    input:
+        weights=expand(
+            f"{DD_DIR}/runs/{{dd_job}}/weights.pt",
+            dd_job=DD_JOBS if SLT["double_descent"] else [],
+        ),
+        source=DD_SOURCE,
+    output:
+        f"{SLT_DIR}/double_descent_llc/members.parquet",
+    log:
+        f"{SLT_DIR}/logs/double_descent_llc.log",
+    threads: config["threads_per_job"]
+    resources:
+        **job_resources("slt_double_descent_llc"),
+    params:
+        sampler=(SLT["double_descent"] or {}).get("sampler"),
+    script:
+        "../scripts/slt_double_descent_llc.py"
+
+
+rule slt_double_descent_metrics:
+    input:
+        llcs=rules.slt_double_descent_llc.output,
+        final=f"{DD_DIR}/metrics/final.parquet",
+        summary=f"{DD_DIR}/metrics/summary.parquet",
+    output:
+        f"{SLT_DIR}/metrics/double_descent_llc.parquet",
+    log:
+        f"{SLT_DIR}/logs/double_descent_metrics.log",
+    script:
+        "../scripts/slt_double_descent_metrics.py"
+
+
+rule slt_superposition_train:
+    output:
+        history=f"{SLT_DIR}/runs/{{slt_run}}/history.parquet",
+        snapshots=f"{SLT_DIR}/runs/{{slt_run}}/snapshots.pt",
+        dataset=f"{SLT_DIR}/runs/{{slt_run}}/dataset.pt",
+        meta=f"{SLT_DIR}/runs/{{slt_run}}/meta.json",
+    log:
+        f"{SLT_DIR}/logs/train/{{slt_run}}.log",
+    threads: config["threads_per_job"]
+    resources:
+        **job_resources("slt_superposition_train"),
+    params:
+        settings=lambda wc: SLT_SUPERPOSITION[wc.slt_run],
+        trainer=trainer_params(),
+    script:
+        "../scripts/slt_superposition_train.py"
+
+
+# The LLC at every snapshot of every run, one job: a new sampler reruns it, never the training.
+rule slt_superposition_llc:
+    input:
+        snapshots=expand(
+            f"{SLT_DIR}/runs/{{slt_run}}/snapshots.pt", slt_run=SLT_SUPERPOSITION
+        ),
+        datasets=expand(
+            f"{SLT_DIR}/runs/{{slt_run}}/dataset.pt", slt_run=SLT_SUPERPOSITION
+        ),
+    output:
+        f"{SLT_DIR}/metrics/superposition_llc.parquet",
+    log:
+        f"{SLT_DIR}/logs/superposition_llc.log",
+    threads: config["threads_per_job"]
+    resources:
+        **job_resources("slt_superposition_llc"),
+    params:
+        seeds={run: settings["seed"] for run, settings in SLT_SUPERPOSITION.items()},
+        sampler=(SLT["superposition"] or {}).get("sampler"),
+    script:
+        "../scripts/slt_superposition_llc.py"
+
+
+rule slt_superposition_metrics:
+    input:
+        histories=expand(
+            f"{SLT_DIR}/runs/{{slt_run}}/history.parquet", slt_run=SLT_SUPERPOSITION
+        ),
+        llc=rules.slt_superposition_llc.output,
+        snapshots=expand(
+            f"{SLT_DIR}/runs/{{slt_run}}/snapshots.pt", slt_run=SLT_SUPERPOSITION
+        ),
+    output:
+        curves=f"{SLT_DIR}/metrics/superposition_curves.parquet",
+        weights=f"{SLT_DIR}/metrics/superposition_weights.parquet",
+    log:
+        f"{SLT_DIR}/logs/superposition_metrics.log",
+    script:
+        "../scripts/slt_superposition_metrics.py"
