@@ -61,8 +61,9 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
             },
         ),
         (
-            "grokking:\n  llc: {sampler: {draws: 50}}",
-            {"grokking_llc_trajectory", "grokking_llc", "grokking_llc_lead", "grokking_findings"},
+            "grokking:\n  llc: {sampler: {draws: 50}}",  # and the calibration of every sampler the project uses
+            {"grokking_llc_trajectory", "grokking_llc", "grokking_llc_lead", "grokking_findings"}
+            | {"slt_calibration", "slt_findings"},
         ),
         (
             "double_descent:\n  optimizer: {lr: 0.002}",
@@ -135,7 +136,7 @@ def test_changed_setting_reruns_only_what_depends_on_it(smoke, overlay, expected
     (smoke / "overlay.yaml").write_text(overlay + "\n")
     jobs = planned_jobs(snakemake(smoke, "-n", *SMOKE, "overlay.yaml").stdout)
     study = overlay.split(":", 1)[0]
-    readers = ("slt",) if study == "double_descent" else ()  # the SLT study reads its networks and tables
+    readers = ("slt",) if study in ("double_descent", "grokking") else ()  # the SLT study reads them
     computed = {rule for rule in jobs if "_figure_" not in rule and rule not in ("all", study, *readers)}
     assert computed == expected
     assert all(rule.startswith((study, *readers)) for rule in jobs if rule != "all")

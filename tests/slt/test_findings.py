@@ -146,3 +146,13 @@ def test_findings_follow_the_parts_that_are_on():
     names = [finding.name for finding in findings(section)]
     assert names == ["calibration_grokking", "calibration_double_descent", "llc_peak_at_threshold", "llc_slope_change"]
     assert findings({"calibration": None, "double_descent": None, "superposition": None}) == []
+
+
+def test_an_llc_from_chains_that_left_the_basin_makes_the_findings_inconclusive():
+    table = llc_table(np.random.default_rng(6), -0.5, 1.0)
+    table["in_basin"] = table["width"] < 100  # the wide networks' chains went above the chance loss
+    for estimate in (llc_peak(table), llc_slope_change(table)):
+        assert estimate.verdict == INCONCLUSIVE
+        assert estimate.slots["left_basin"] == (table["width"] >= 100).sum() and estimate.slots["left_from"] == "104"
+    table["in_basin"] = True
+    assert llc_slope_change(table).verdict is None  # the interval decides

@@ -19,7 +19,28 @@ from phenomena.common.files import load_torch
 from phenomena.common.llc import SamplerSettings, check_finite, estimate_member_llcs
 
 STUDY = "slt"
-LLC_COLUMNS = ["run", "seed", "model", "width", "num_train", "label_noise", "parameters", "llc", "llc_std"]
+LLC_COLUMNS = [
+    "run",
+    "seed",
+    "model",
+    "width",
+    "num_train",
+    "label_noise",
+    "parameters",
+    "llc",
+    "llc_std",
+    "init_loss",
+    "sampled_loss",
+    "chance_loss",
+]
+"""``init_loss`` L_n(w*) and ``sampled_loss`` E[L_n(w)] over the draws; ``chance_loss`` log(classes),
+the loss of a uniform guess: chains whose sampled loss exceeds it have left the network's basin,
+and their LLC measures the sampler's excursion, not the solution (:func:`in_basin`)."""
+
+
+def in_basin(table: pd.DataFrame) -> pd.Series:
+    """Whether each estimate's chains stayed in the basin: sampled loss below the chance loss."""
+    return table["sampled_loss"] < table["chance_loss"]
 
 
 def member_llcs(
@@ -61,6 +82,7 @@ def member_llcs(
 
     estimates = estimate_member_llcs(stack, loss_of_members, labels.shape[1], len(members), sampler)
     parameters = count_parameters(stack, len(members))
+    chance = math.log(int(labels.max()) + 1)  # a uniform guess over the classes
     rows = []
     for member, estimate in zip(members, estimates):
         progress(
@@ -78,6 +100,9 @@ def member_llcs(
                 "parameters": parameters,
                 "llc": estimate["llc"],
                 "llc_std": estimate["llc_std"],
+                "init_loss": estimate["init_loss"],
+                "sampled_loss": estimate["sampled_loss"],
+                "chance_loss": chance,
             }
         )
     table = pd.DataFrame(rows, columns=LLC_COLUMNS)
@@ -105,4 +130,5 @@ def llc_beside_errors(llcs: pd.DataFrame, final: pd.DataFrame, summary: pd.DataF
     thresholds = thresholds[["label_noise", "seed", "interpolation_threshold"]]
     table = llcs.merge(errors, on="run", how="left").merge(thresholds, on=["label_noise", "seed"], how="left")
     table["llc_per_half_parameter"] = table["llc"] / (table["parameters"] / 2)  # 1: as many as a regular model
+    table["in_basin"] = in_basin(table)
     return table.sort_values(["label_noise", "seed", "width"], ignore_index=True)

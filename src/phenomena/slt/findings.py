@@ -126,6 +126,25 @@ def slope_change(curve: pd.DataFrame) -> float:
     return slopes[1] - slopes[0]
 
 
+def chain_health(double_descent_llc: pd.DataFrame) -> dict:
+    """How many estimates' chains left the basin (sampled loss above chance), and from which width:
+    slots for the sentence; such estimates make the finding inconclusive (:func:`checked`)."""
+    left = double_descent_llc[~double_descent_llc["in_basin"]] if "in_basin" in double_descent_llc else []
+    return {
+        "left_basin": len(left),
+        "estimates": len(double_descent_llc),
+        "left_from": f"{left['width'].min():g}" if len(left) else "-",
+    }
+
+
+def checked(estimate: Estimate, health: dict) -> Estimate:
+    """``estimate``, its verdict inconclusive where any chain left the basin: an LLC from chains
+    above the chance loss is the sampler's excursion, not the network's."""
+    slots = {**estimate.slots, **health}
+    verdict = INCONCLUSIVE if health["left_basin"] else estimate.verdict
+    return Estimate(estimate.interval, control=estimate.control, verdict=verdict, slots=slots)
+
+
 def llc_peak(double_descent_llc: pd.DataFrame) -> Estimate:
     """Noisy labels: the LLC at each seed's interpolation threshold over its widest network's
     (geometric mean, t on logs); control: the clean curves' same ratio at their own thresholds;
@@ -161,7 +180,7 @@ def llc_peak(double_descent_llc: pd.DataFrame) -> Estimate:
         "noise_raises_low": noise_raises.low if noise_raises else np.nan,
         "noise_raises_high": noise_raises.high if noise_raises else np.nan,
     }
-    return Estimate(interval, control=control, slots=slots)
+    return checked(Estimate(interval, control=control, slots=slots), chain_health(double_descent_llc))
 
 
 def llc_slope_change(double_descent_llc: pd.DataFrame) -> Estimate:
@@ -183,7 +202,7 @@ def llc_slope_change(double_descent_llc: pd.DataFrame) -> Estimate:
         "difference_low": difference.low,
         "difference_high": difference.high,
     }
-    return Estimate(interval, control=control, slots=slots)
+    return checked(Estimate(interval, control=control, slots=slots), chain_health(double_descent_llc))
 
 
 def double_descent_findings() -> list[Finding]:
@@ -203,7 +222,9 @@ def double_descent_findings() -> list[Finding]:
                 "({control_low:.2f}-{control_high:.2f}x; peaks at {clean_peaks}); noisy over clean, paired by seed: "
                 "{versus_clean:.2f}x ({versus_clean_low:.2f}-{versus_clean_high:.2f}x). At width {widest} the LLC is "
                 "{widest_fraction:.1%} of half the parameter count, and noisy labels' LLC {noise_raises:.2f}x clean "
-                "labels' ({noise_raises_low:.2f}-{noise_raises_high:.2f}x, paired by seed)"
+                "labels' ({noise_raises_low:.2f}-{noise_raises_high:.2f}x, paired by seed). The chains left the basin "
+                "(sampled loss above chance) in {left_basin} of {estimates} networks (widths from {left_from}): "
+                "those LLCs are not the networks' and the verdict is inconclusive where any did"
             ),
             control="clean labels at their own interpolation thresholds",
             null=1.0,
@@ -220,7 +241,8 @@ def double_descent_findings() -> list[Finding]:
                 "With {noise:.0%} label noise the slope of log LLC on log width changes by {estimate:+.2f} at the "
                 "threshold (95% CI {low:+.2f} to {high:+.2f}, {method} over {n_units} seeds; per seed {changes}); "
                 "clean labels: {control_estimate:+.2f} ({control_low:+.2f} to {control_high:+.2f}); noisy minus clean, "
-                "paired by seed: {difference:+.2f} ({difference_low:+.2f} to {difference_high:+.2f})"
+                "paired by seed: {difference:+.2f} ({difference_low:+.2f} to {difference_high:+.2f}); chains above "
+                "the chance loss in {left_basin} of {estimates} networks"
             ),
             control="clean labels at their own interpolation thresholds",
         ),

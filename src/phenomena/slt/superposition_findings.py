@@ -43,6 +43,10 @@ def llc_at_loss_drops(superposition_llc: pd.DataFrame, fall: float = LOSS_DROP) 
         "intervals": int(seeds["intervals"].sum()),
         "rising": float(np.nanmean(usable["llc_rising_share"])) if len(usable) else np.nan,
         "per_seed": ", ".join(f"{value:.2f}" for value in seeds["llc_enrichment"]),
+        "left_basin": int((superposition_llc["sampled_loss"] >= superposition_llc["zero_loss"]).sum())
+        if "sampled_loss" in superposition_llc
+        else 0,
+        "estimates": len(superposition_llc),
     }
     return Estimate(interval, control=control, slots=slots)
 
@@ -63,7 +67,8 @@ def superposition_findings(section: dict) -> list[Finding]:
                 ">= {fall:.0%}); they hold {estimate:.2f}x their share of the LLC's change "
                 "(95% CI {low:.2f}-{high:.2f}x, "
                 "{method} over {n_units} {units}; per seed {per_seed}); the LLC rises in {rising:.0%} of them; the "
-                "weight norm's changes: {control_estimate:.2f}x ({control_low:.2f}-{control_high:.2f}x)"
+                "weight norm's changes: {control_estimate:.2f}x ({control_low:.2f}-{control_high:.2f}x). Chains "
+                "above the loss of the zero network: {left_basin} of {estimates} estimates"
             ),
             control="the weight norm |W|_F on the same intervals",
             null=1.0,

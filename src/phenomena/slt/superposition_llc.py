@@ -21,7 +21,9 @@ from phenomena.slt.superposition import (
     polygon_vertices,
 )
 
-LLC_COLUMNS = ["run", "seed", "step", "llc", "llc_std", "loss", "weight_norm", "vertices"]
+LLC_COLUMNS = ["run", "seed", "step", "llc", "llc_std", "loss", "sampled_loss", "zero_loss", "weight_norm", "vertices"]
+"""``loss`` L_n(w*), ``sampled_loss`` E[L_n(w)] over the draws, ``zero_loss`` the loss of the
+network that outputs 0 (mean |x|^2): chains above it have left the snapshot's basin."""
 
 
 def snapshot_llcs(
@@ -40,6 +42,7 @@ def snapshot_llcs(
     snapshots = dict(sorted(load_snapshots(snapshots_path).items()))
     stack, loss_of_members = stacked_toy_models(list(snapshots.values()), inputs)
     estimates = estimate_member_llcs(stack, loss_of_members, len(inputs), len(snapshots), sampler)
+    zero_loss = float((inputs**2).sum(-1).mean())
     rows = []
     for (step, state), estimate in zip(snapshots.items(), estimates):
         weights = state["W"].double().numpy()
@@ -51,6 +54,8 @@ def snapshot_llcs(
                 "llc": estimate["llc"],
                 "llc_std": estimate["llc_std"],
                 "loss": estimate["init_loss"],
+                "sampled_loss": estimate["sampled_loss"],
+                "zero_loss": zero_loss,
                 "weight_norm": float(np.linalg.norm(weights)),
                 "vertices": polygon_vertices(weights),
             }
