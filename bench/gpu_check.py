@@ -143,8 +143,9 @@ def grokking_resume(check: Check) -> dict:
 def grokking_llc(check: Check) -> dict:
     """One LLC estimate (devinterp's SGLD; the paper sampler with fewer chains and draws) at the last snapshot
     of the grokking slice, on the device (the pipeline's LLC jobs run on the CPU)."""
+    from phenomena.common.llc import SamplerSettings, estimate_llc, require_devinterp
     from phenomena.grokking.data import ModularDataset
-    from phenomena.grokking.llc import SamplerSettings, cross_entropy_of_examples, estimate_llc, require_devinterp
+    from phenomena.grokking.llc import cross_entropy_of_examples
     from phenomena.grokking.models import load_snapshots
 
     try:

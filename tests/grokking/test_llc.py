@@ -5,15 +5,9 @@ import sys
 import pytest
 import torch
 
+from phenomena.common.llc import MissingExtraError, SamplerSettings, default_nbeta, estimate_llc, require_devinterp
 from phenomena.grokking.data import make_dataset
-from phenomena.grokking.llc import (
-    MissingExtraError,
-    SamplerSettings,
-    default_nbeta,
-    estimate_llc,
-    require_devinterp,
-    snapshot_llcs,
-)
+from phenomena.grokking.llc import snapshot_llcs
 from phenomena.grokking.models import build_model
 
 

@@ -14,15 +14,9 @@ import torch
 import torch.nn.functional as F
 
 from phenomena.common.config import load_config
+from phenomena.common.llc import SamplerDivergedError, SamplerSettings, estimate_llc
 from phenomena.grokking.data import make_dataset
-from phenomena.grokking.llc import (
-    SamplerDivergedError,
-    SamplerSettings,
-    check_finite,
-    cross_entropy_of_examples,
-    estimate_llc,
-    snapshot_llcs,
-)
+from phenomena.grokking.llc import check_finite, cross_entropy_of_examples, snapshot_llcs
 from phenomena.grokking.models import build_model
 
 REPO = Path(__file__).resolve().parents[2]

@@ -5,9 +5,10 @@
 ``input.tables`` (the trajectories of other runs) are appended to the output as they are.
 """
 
+from phenomena.common.llc import SamplerSettings, require_devinterp
 from phenomena.common.runtime import output_to_log, set_threads
 from phenomena.common.tables import read_parquet, write_parquet
-from phenomena.grokking.llc import SamplerSettings, require_devinterp, run_llc_table
+from phenomena.grokking.llc import run_llc_table
 
 params, inputs = snakemake.params, snakemake.input  # noqa: F821 (injected by Snakemake)
 

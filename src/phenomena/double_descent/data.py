@@ -133,3 +133,9 @@ def make_training_set(source: LabelledData, num_train: int, noise: float, seed: 
         clean_train_labels=clean,
         noisy_indices=indices,
     )
+
+
+def training_sets(source: LabelledData, members) -> list[LabelledData]:
+    """Each member's training set (a ``runs.Member``: its size, label noise and seed pick it from
+    the source), as its training and the SLT study's LLC job make it."""
+    return [make_training_set(source, m.num_train, m.label_noise, m.seed) for m in members]

@@ -18,7 +18,7 @@ from phenomena.common.provenance import write_run_outputs
 from phenomena.common.tables import read_parquet, records_to_tidy
 from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions
 from phenomena.common.training import checkpoint_every_epochs, fit_run
-from phenomena.double_descent.data import LabelledData, make_training_set
+from phenomena.double_descent.data import LabelledData, training_sets
 from phenomena.double_descent.models import count_parameters
 from phenomena.double_descent.module import METRICS, SPLITS, StackModule
 from phenomena.double_descent.runs import Member
@@ -80,11 +80,6 @@ def save_weights(module: StackModule, settings: dict, run_dir: str | Path) -> di
     with atomic_path(Path(run_dir) / WEIGHTS_FILE) as temporary:
         torch.save({"settings": settings, "state_dict": state}, temporary)
     return {"weights": WEIGHTS_FILE}
-
-
-def training_sets(source: LabelledData, members: list[Member]) -> list[LabelledData]:
-    """Each member's training set: its size, label noise and seed pick it from the source."""
-    return [make_training_set(source, m.num_train, m.label_noise, m.seed) for m in members]
 
 
 def train_size_grid(

@@ -14,17 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from phenomena.common import llc as common_llc
-from phenomena.common.llc import (  # noqa: F401 (the estimator's names, as the grokking scripts and tests use them)
-    EXTRA_MESSAGE,
-    LossOfExamples,
-    MissingExtraError,
-    SamplerDivergedError,
-    SamplerSettings,
-    default_nbeta,
-    divergence,
-    estimate_llc,
-    require_devinterp,
-)
+from phenomena.common.llc import LossOfExamples, SamplerSettings, divergence, estimate_llc
 from phenomena.common.tables import records_to_tidy, to_tidy
 from phenomena.grokking.models import trained_runs
 

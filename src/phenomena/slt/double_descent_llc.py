@@ -55,15 +55,14 @@ def member_llcs(
     import torch
     import torch.nn.functional as F
 
-    from phenomena.double_descent.data import LabelledData, make_training_set
+    from phenomena.double_descent.data import LabelledData, training_sets
     from phenomena.double_descent.models import build_stack, count_parameters
     from phenomena.double_descent.runs import Member
 
     saved = load_torch(weights_path)
     settings = saved["settings"]
     members = [Member(**member) for member in settings["members"]]
-    source = LabelledData.load(source_path)  # each member's training set, as its training made it
-    datasets = [make_training_set(source, m.num_train, m.label_noise, m.seed) for m in members]
+    datasets = training_sets(LabelledData.load(source_path), members)  # as its training made them
     inputs = torch.stack([d.train_inputs for d in datasets])  # (member, example, ...)
     labels = torch.stack([d.train_labels for d in datasets])  # (member, example)
     stack = build_stack(
