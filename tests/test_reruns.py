@@ -102,6 +102,10 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
             "slt:\n  double_descent: {sampler: {draws: 40}}",
             {"slt_double_descent_llc", "slt_double_descent_metrics", "slt_calibration", "slt_findings"},
         ),
+        (  # the step check: its own LLC job only, not the sampler's nor the calibration
+            "slt:\n  double_descent: {step_check: {step: 0.25, chains: 1}}",
+            {"slt_double_descent_llc", "slt_double_descent_metrics", "slt_findings"},
+        ),
         ("slt:\n  superposition: {detector: {loss_drop: 0.3}}", {"slt_findings"}),
         ("tree_search:\n  arena: {bootstrap_samples: 30}", {"tree_search_metrics", "tree_search_findings"}),
         (

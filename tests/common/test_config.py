@@ -108,6 +108,13 @@ BAD_INPUTS = [
     (("resources", "grokking_train", "runtime"), 0, "resources.grokking_train.runtime: got 0; must be >= 1"),
     (("gpu_model",), "a100 --x", "config key gpu_model: 'a100 --x' does not match '^[A-Za-z0-9_.]+$'"),
     (("requeue_before_limit",), 0, "requeue_before_limit: got 0; must be >= 1"),
+    (("slt", "double_descent"), 5, "config key slt.double_descent: got 5 (int); expected null or a mapping {sampler"),
+    (
+        ("slt", "double_descent", "step_check"),
+        0.5,
+        "slt.double_descent.step_check: got 0.5 (float); expected null or a mapping {step, chains}",
+    ),
+    (("slt", "double_descent", "step_check"), {"step": 1.5, "chains": 1}, "step_check.step: got 1.5; must be < 1"),
     (("results",), "results/", "config key results: got 'results/'; must be a folder name of letters, digits"),
     (("results",), "my results", "config key results: got 'my results'; must be a folder name"),
     (

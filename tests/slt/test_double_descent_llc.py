@@ -3,6 +3,7 @@ stack gets its own estimate on its own training set, without training again."""
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -47,7 +48,7 @@ def test_every_member_gets_its_llc_and_noisy_labels_give_a_larger_one(trained_st
     lines = []
     table = member_llcs(folder / "run" / WEIGHTS_FILE, source, SAMPLER, progress=lines.append)
     assert list(table.columns) == LLC_COLUMNS and len(table) == 4 == len(lines)
-    assert set(table["run"]) == set(history["run"])
+    assert set(table["run"]) == set(history["run"]) and table["step_factor"].eq(1.0).all()
     assert table["llc"].gt(0).all() and table["llc"].lt(table["parameters"] / 2).all()
     # memorizing half the labels wrong costs complexity: each noisy member's LLC above each clean one's
     assert table.loc[table["label_noise"] > 0, "llc"].min() > table.loc[table["label_noise"] == 0, "llc"].max()
@@ -64,3 +65,12 @@ def test_every_member_gets_its_llc_and_noisy_labels_give_a_larger_one(trained_st
     beside = llc_beside_errors(table, final, summary)
     assert beside[["train_error", "test_error", "interpolation_threshold"]].notna().all().all()
     assert beside["llc_per_half_parameter"].between(0, 1).all()
+
+
+def test_the_step_check_runs_the_same_sampler_at_a_fraction_of_its_step(trained_stack):
+    folder, source, _ = trained_stack
+    full = member_llcs(folder / "run" / WEIGHTS_FILE, source, SAMPLER, progress=lambda line: None)
+    half = member_llcs(folder / "run" / WEIGHTS_FILE, source, SAMPLER, step_factor=0.5, progress=lambda line: None)
+    assert half["step_factor"].eq(0.5).all() and list(half["run"]) == list(full["run"])
+    assert half["init_loss"].tolist() == full["init_loss"].tolist()  # the same networks and data
+    assert not np.allclose(half["llc"], full["llc"])  # a different chain: the step was changed

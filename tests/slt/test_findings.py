@@ -7,12 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from phenomena.common.stats import EFFECT, INCONCLUSIVE, NO_EFFECT
+from phenomena.common.stats import EFFECT, INCONCLUSIVE, NO_EFFECT, verdict
 from phenomena.slt.findings import (
     calibration_verdict,
     findings,
     llc_peak,
     llc_slope_change,
+    llc_step_sensitivity,
     slope_change,
     threshold_to_widest,
     worst_case_error,
@@ -33,15 +34,20 @@ def log_llc_curve(peak_drop: float, slope_after: float) -> np.ndarray:
     return 3.0 + curve
 
 
-def llc_table(generator, noisy_slope_after: float, clean_slope_after: float) -> pd.DataFrame:
+def llc_table(
+    generator, noisy_slope_after: float, clean_slope_after: float, step_factor: float = 1.0, log_shift: float = 0.0
+) -> pd.DataFrame:
+    """The study's table at one SGLD step: every network's LLC, ``log_shift`` added to its log."""
     rows = []
     for noise, slope_after in ((0.0, clean_slope_after), (0.15, noisy_slope_after)):
-        base = log_llc_curve(0.0, slope_after)
+        base = log_llc_curve(0.0, slope_after) + log_shift
         for seed in range(SEEDS):
             values = np.exp(base + LOG_NOISE * generator.standard_normal(len(WIDTHS)))
             for width, value in zip(WIDTHS, values):
                 rows.append(
                     {
+                        "run": f"noise{noise}_seed{seed}_w{width:g}",
+                        "step_factor": step_factor,
                         "label_noise": noise,
                         "seed": seed,
                         "width": width,
@@ -142,9 +148,12 @@ def test_calibration_verdict_and_a_sampler_that_was_not_run():
 
 
 def test_findings_follow_the_parts_that_are_on():
-    section = {"calibration": {"cases": [], "replicates": 5}, "double_descent": {"sampler": {}}, "superposition": None}
+    part = {"sampler": {}, "step_check": None}
+    section = {"calibration": {"cases": [], "replicates": 5}, "double_descent": part, "superposition": None}
     names = [finding.name for finding in findings(section)]
     assert names == ["calibration_grokking", "calibration_double_descent", "llc_peak_at_threshold", "llc_slope_change"]
+    part["step_check"] = {"step": 0.5, "chains": 1}
+    assert [finding.name for finding in findings(section)][-1] == "llc_step_sensitivity"
     assert findings({"calibration": None, "double_descent": None, "superposition": None}) == []
 
 
@@ -155,4 +164,35 @@ def test_an_llc_from_chains_that_left_the_basin_makes_the_findings_inconclusive(
         assert estimate.verdict == INCONCLUSIVE
         assert estimate.slots["left_basin"] == (table["width"] >= 100).sum() and estimate.slots["left_from"] == "104"
     table["in_basin"] = True
-    assert llc_slope_change(table).verdict is None  # the interval decides
+    assert llc_slope_change(table).verdict == EFFECT  # the planted change, no check step to contradict it
+
+
+def test_a_verdict_stands_only_where_both_steps_give_it():
+    generator = np.random.default_rng(7)
+    planted = llc_table(generator, -0.5, 1.0)  # slope change -1.5 at the sampler's step
+    alone = llc_slope_change(planted)
+    assert alone.verdict == EFFECT and "not run" in alone.slots["step_check"]
+    agreeing = pd.concat([planted, llc_table(generator, -0.5, 1.0, step_factor=0.5, log_shift=-0.4)])
+    both = llc_slope_change(agreeing)
+    assert both.verdict == EFFECT and both.interval.estimate == pytest.approx(alone.interval.estimate)
+    assert both.slots["step_check"].startswith("at 0.5x the step: -1.") and both.slots["step_check"].endswith(EFFECT)
+    contradicting = pd.concat([planted, llc_table(generator, 1.0, 1.0, step_factor=0.5)])  # no change at half
+    assert llc_slope_change(contradicting).verdict == INCONCLUSIVE
+    assert llc_peak(contradicting).verdict == INCONCLUSIVE  # peak 1.0 ratio vs below 1 at the other step
+
+
+@pytest.mark.parametrize("log_ratio", [np.log(1.4), 0.0])
+def test_step_sensitivity_covers_the_truth_and_uses_the_margin(log_ratio):
+    generator = np.random.default_rng(8)
+    covered, verdicts = 0, []
+    for _ in range(REPLICATES // 2):
+        at_sampler = llc_table(generator, -0.5, 1.0)
+        table = pd.concat([at_sampler, llc_table(generator, -0.5, 1.0, step_factor=0.5, log_shift=-log_ratio)])
+        estimate = llc_step_sensitivity(table)
+        covered += estimate.interval.low <= np.exp(log_ratio) <= estimate.interval.high
+        verdicts.append(verdict(estimate.interval, 1.0, 0.2))
+    assert 0.92 <= covered / (REPLICATES // 2) <= 0.99
+    expected = EFFECT if log_ratio else NO_EFFECT  # 1.4x is beyond the 20% margin; 1x inside it
+    assert verdicts.count(expected) / len(verdicts) > 0.9
+    missing = llc_step_sensitivity(at_sampler)
+    assert missing.verdict == INCONCLUSIVE and "step_check is null" in missing.interval.method

@@ -9,10 +9,12 @@ SLT = config["slt"]
 SLT_DIR = STUDIES["slt"].results(RESULTS)
 stop_on_config_error(slt_runs.check_double_descent_part, SLT, config["double_descent"])
 SLT_SUPERPOSITION = slt_runs.superposition_runs(SLT)
+SLT_DD_STEPS = slt_runs.double_descent_steps(SLT)
 
 
 wildcard_constraints:
     slt_run="|".join(map(re.escape, SLT_SUPERPOSITION)),
+    slt_step="|".join(SLT_DD_STEPS) or "none",
 
 
 # Every sampler the project estimates an LLC with, on cases whose coefficient is known.
@@ -31,8 +33,9 @@ rule slt_calibration:
         "../scripts/slt_calibration.py"
 
 
-# The LLC of every member of every model-wise double-descent stack at its last epoch: one job
-# (each job spends ~5 s importing; the 16 default stacks take ~1-2 CPU-minutes together).
+# The LLC of every member of every model-wise double-descent stack at its last epoch: one job per
+# SGLD step (the calibrated sampler's, and a fraction of it as a check; each job spends ~5 s
+# importing; the 16 default stacks take ~3 CPU-minutes together at the sampler's step).
 rule slt_double_descent_llc:
     input:
         weights=expand(
@@ -41,21 +44,24 @@ rule slt_double_descent_llc:
         ),
         source=DD_SOURCE,
     output:
-        f"{SLT_DIR}/double_descent_llc/members.parquet",
+        f"{SLT_DIR}/double_descent_llc/{{slt_step}}.parquet",
     log:
-        f"{SLT_DIR}/logs/double_descent_llc.log",
+        f"{SLT_DIR}/logs/double_descent_llc_{{slt_step}}.log",
     threads: config["threads_per_job"]
     resources:
         **job_resources("slt_double_descent_llc"),
     params:
         sampler=(SLT["double_descent"] or {}).get("sampler"),
+        step=lambda wc: SLT_DD_STEPS[wc.slt_step],
     script:
         "../scripts/slt_double_descent_llc.py"
 
 
 rule slt_double_descent_metrics:
     input:
-        llcs=rules.slt_double_descent_llc.output,
+        llcs=expand(
+            f"{SLT_DIR}/double_descent_llc/{{slt_step}}.parquet", slt_step=SLT_DD_STEPS
+        ),
         final=f"{DD_DIR}/metrics/final.parquet",
         summary=f"{DD_DIR}/metrics/summary.parquet",
     output:

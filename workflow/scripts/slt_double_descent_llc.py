@@ -1,5 +1,6 @@
 """Rule slt_double_descent_llc: the LLC of each member of every model-wise double-descent stack
-at its last epoch, from the weights its training kept (``input.weights``), one stack after another."""
+at its last epoch, from the weights its training kept (``input.weights``), one stack after another,
+at ``params.step["step_factor"]`` times the sampler's step with ``params.step["chains"]`` chains."""
 
 from phenomena.common.llc import SamplerSettings, require_devinterp
 from phenomena.common.runtime import output_to_log, set_threads
@@ -10,5 +11,7 @@ with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake; a mi
     require_devinterp()
     set_threads(snakemake.threads)  # noqa: F821
     inputs = snakemake.input  # noqa: F821
-    table = all_member_llcs(list(inputs.weights), inputs.source, SamplerSettings(**snakemake.params.sampler))  # noqa: F821
+    params = snakemake.params  # noqa: F821
+    sampler = SamplerSettings(**{**params.sampler, "chains": params.step["chains"]})
+    table = all_member_llcs(list(inputs.weights), inputs.source, sampler, params.step["step_factor"])
     write_parquet(table, snakemake.output[0], tidy=False)  # noqa: F821

@@ -8,5 +8,5 @@ from phenomena.slt.double_descent_llc import llc_beside_errors
 with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
     inputs = snakemake.input  # noqa: F821
     table = llc_beside_errors(read_parquet(list(inputs.llcs)), read_parquet(inputs.final), read_parquet(inputs.summary))
-    print(table.groupby(["label_noise", "width"])["llc"].mean().unstack(0).round(1).to_string())
+    print(table.groupby(["width", "step_factor", "label_noise"])["llc"].mean().unstack([1, 2]).round(1).to_string())
     write_parquet(table, snakemake.output[0], tidy=False)  # noqa: F821

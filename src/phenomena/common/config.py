@@ -53,7 +53,19 @@ def describe_error(error: jsonschema.ValidationError) -> str:
         return f"config key {where}: got {error.instance!r}; must be {bounds[validator]} {expected}"
     if validator == "pattern" and "patternDescription" in error.schema:  # the pattern in words
         return f"config key {where}: got {error.instance!r}; must be {error.schema['patternDescription']}"
+    if validator in ("oneOf", "anyOf"):  # a part that can be off: null or its settings
+        shapes = " or ".join(shape(alternative) for alternative in expected)
+        return f"config key {where}: got {error.instance!r} ({type(error.instance).__name__}); expected {shapes}"
     return f"config key {where}: {error.message}"
+
+
+def shape(schema: dict) -> str:
+    """One alternative of a ``oneOf`` key in words: ``null``, ``{step, chains}``, ``number``."""
+    if schema.get("type") == "object" and "properties" in schema:
+        return "a mapping {" + ", ".join(schema.get("required") or schema["properties"]) + "}"
+    if "$ref" in schema:
+        return schema["$ref"].rsplit("/", 1)[-1].replace("_", " ")
+    return str(schema.get("type", "another value"))
 
 
 def load_yaml(path: str | Path) -> dict:

@@ -5,10 +5,16 @@ Each member of a stack is estimated on its own training set (its subset and its 
 made from the source as its training made them), with the cross entropy as the negative
 log-likelihood per example; one SGLD run moves the whole stack and gives every member's LLC
 (:func:`phenomena.common.llc.estimate_member_llcs`).
+
+The networks are estimated at the calibrated sampler and again at a fraction of its step
+(``slt.double_descent.step_check``): on reduced-rank regression the estimate hardly moves with
+the step, on these networks it does (the chains have not converged in the step); a finding is
+stated only where both steps give the same verdict (:mod:`phenomena.slt.findings`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -32,8 +38,10 @@ LLC_COLUMNS = [
     "init_loss",
     "sampled_loss",
     "chance_loss",
+    "step_factor",
 ]
-"""``init_loss`` L_n(w*) and ``sampled_loss`` E[L_n(w)] over the draws; ``chance_loss`` log(classes),
+"""``step_factor``: the SGLD step as a fraction of the calibrated sampler's (1: the sampler itself).
+``init_loss`` L_n(w*) and ``sampled_loss`` E[L_n(w)] over the draws; ``chance_loss`` log(classes),
 the loss of a uniform guess: chains whose sampled loss exceeds it have left the network's basin,
 and their LLC measures the sampler's excursion, not the solution (:func:`in_basin`)."""
 
@@ -48,10 +56,12 @@ def member_llcs(
     source_path: str | Path,
     sampler: SamplerSettings,
     *,
+    step_factor: float = 1.0,
     progress: Callable[[str], None] = print,
 ) -> pd.DataFrame:
     """One row per member of the stack saved in ``weights_path``: its LLC (mean over chains), the
-    spread over chains, and what identifies it (columns :data:`LLC_COLUMNS`)."""
+    spread over chains, and what identifies it (columns :data:`LLC_COLUMNS`), at ``step_factor``
+    times the sampler's step (its other settings unchanged)."""
     import torch
     import torch.nn.functional as F
 
@@ -79,7 +89,8 @@ def member_llcs(
         losses = F.cross_entropy(logits.flatten(0, 1), labels[:, indices].flatten(), reduction="none")
         return losses.view(len(members), -1).T  # (batch, member)
 
-    estimates = estimate_member_llcs(stack, loss_of_members, labels.shape[1], len(members), sampler)
+    stepped = dataclasses.replace(sampler, lr=sampler.lr * step_factor)
+    estimates = estimate_member_llcs(stack, loss_of_members, labels.shape[1], len(members), stepped)
     parameters = count_parameters(stack, len(members))
     chance = math.log(int(labels.max()) + 1)  # a uniform guess over the classes
     rows = []
@@ -102,20 +113,23 @@ def member_llcs(
                 "init_loss": estimate["init_loss"],
                 "sampled_loss": estimate["sampled_loss"],
                 "chance_loss": chance,
+                "step_factor": step_factor,
             }
         )
     table = pd.DataFrame(rows, columns=LLC_COLUMNS)
-    failures = [f"{row.run}@end" for row in table.itertuples() if not math.isfinite(row.llc)]
+    failures = [f"{row.run}@end (step x{step_factor:g})" for row in table.itertuples() if not math.isfinite(row.llc)]
     check_finite(failures, len(table), "slt.double_descent.sampler", "config/slt.md")
     return table
 
 
-def all_member_llcs(weights_paths: list[str], source_path: str | Path, sampler: SamplerSettings) -> pd.DataFrame:
+def all_member_llcs(
+    weights_paths: list[str], source_path: str | Path, sampler: SamplerSettings, step_factor: float = 1.0
+) -> pd.DataFrame:
     """:func:`member_llcs` of every stack, one after another, in one table."""
     tables = []
     for path in weights_paths:
-        print(f"{Path(path).parent.name}:", flush=True)
-        tables.append(member_llcs(path, source_path, sampler))
+        print(f"{Path(path).parent.name} (step {sampler.lr * step_factor:g}):", flush=True)
+        tables.append(member_llcs(path, source_path, sampler, step_factor=step_factor))
     return pd.concat(tables, ignore_index=True)
 
 

@@ -65,6 +65,20 @@ def calibration_samplers(config: dict) -> dict[str, dict]:
     return samplers
 
 
+def double_descent_steps(study: dict) -> dict[str, dict]:
+    """The SGLD steps at which the double-descent networks' LLCs are estimated, by job name, each
+    as ``{step_factor, chains}``: the calibrated sampler's (``at_sampler``, factor 1, its own
+    chains) and, unless ``step_check`` is null, the check's fraction of it (``at_step_check``)."""
+    part = study["double_descent"]
+    if part is None:
+        return {}
+    steps = {"at_sampler": {"step_factor": 1.0, "chains": part["sampler"]["chains"]}}
+    check = part["step_check"]
+    if check is not None:
+        steps["at_step_check"] = {"step_factor": float(check["step"]), "chains": check["chains"]}
+    return steps
+
+
 def check_double_descent_part(study: dict, double_descent: dict) -> None:
     """The double-descent part reads the model-wise networks of the double-descent study: it needs them."""
     if study["double_descent"] is not None and double_descent["model_wise"] is None:
