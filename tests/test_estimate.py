@@ -55,10 +55,27 @@ def test_the_modelled_jobs_are_snakemakes_jobs(preset):
     config, counts, rates = preset_config(preset), dry_run(preset), estimate.load_rates()
     modelled = {}
     for name, model in estimate.cost_models().items():
-        modelled.update(model.jobs(config[name], rates))
+        modelled.update(estimate.study_jobs(model, name, config, rates))
     assert set(modelled) <= set(counts)
     assert {rule: len(jobs) for rule, jobs in modelled.items()} == {rule: counts[rule] for rule in modelled}
     assert sum(len(jobs) for jobs in estimate.all_jobs(config, counts, rates).values()) == sum(counts.values())
+
+
+def test_the_slt_step_check_costs_what_its_chains_do():
+    """The double-descent LLC at the sampler's step and at the check's: same networks and steps per
+    chain, so the work scales with the chains (2 and 1 by default); the calibration reads the
+    other studies' samplers."""
+    config, rates = preset_config("default"), estimate.load_rates()
+    listed = estimate.study_jobs(estimate.cost_model("slt"), "slt", config, rates)
+    at_sampler, at_check = listed["slt_double_descent_llc"]
+    part = config["slt"]["double_descent"]
+    chains = part["sampler"]["chains"], part["step_check"]["chains"]
+    assert at_check.units["dd_mlp_step"] * chains[0] == at_sampler.units["dd_mlp_step"] * chains[1]
+    assert estimate.job_seconds(at_sampler, rates) > estimate.job_seconds(at_check, rates)
+    without_grokking = copy.deepcopy(config)
+    without_grokking["grokking"]["llc"] = None  # one sampler fewer to calibrate
+    fewer = estimate.study_jobs(estimate.cost_model("slt"), "slt", without_grokking, rates)["slt_calibration"][0]
+    assert fewer.units["dd_mlp_step"] < listed["slt_calibration"][0].units["dd_mlp_step"]
 
 
 def test_doubling_grokking_steps_doubles_its_training_units():

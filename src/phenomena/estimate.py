@@ -18,7 +18,8 @@ The model, per rule of the workflow:
   elsewhere, said where used (LLC, tree-search gradient steps, the solver's extrapolation).
 - **Cost models**: each study's lives with it, ``phenomena.<study>.cost`` (found by the study's name;
   a study without one gets a light job per job), and lists its jobs and their units:
-  ``jobs(section, rates, upper_bound)`` (``phenomena.common.cost``). Grokking's runs that should grok
+  ``jobs(section, rates, upper_bound)`` (``phenomena.common.cost``; a model that also reads other
+  studies' sections names them in ``READS`` and gets them as ``others``). Grokking's runs that should grok
   (``stop_after_generalizing``, decoupled weight decay > 0) stop at a fraction of their budget
   measured once by the bench at the default settings: an assumption, so the upper bound (every run
   to ``max_steps``) is printed too.
@@ -132,12 +133,18 @@ def study_of(rule: str, names: list[str]) -> str | None:
     return next((name for name in sorted(names, key=len, reverse=True) if rule.startswith(name)), None)
 
 
+def study_jobs(model: ModuleType, name: str, config: dict, rates: dict, upper_bound: bool = False) -> dict:
+    """The jobs a study's cost model lists, given its section and the other sections it ``READS``."""
+    others = {other: config[other] for other in getattr(model, "READS", ())}
+    return model.jobs(config[name], rates, upper_bound, **({"others": others} if others else {}))
+
+
 def all_jobs(config: dict, counts: dict[str, int], rates: dict, upper_bound: bool = False) -> dict[str, list[Job]]:
     """Every job of the dry run with its work: the modelled rules' jobs, and a light job for each other."""
     modelled: dict[str, list[Job]] = {}
     for name, model in cost_models().items():
         if name in config["studies"]:
-            modelled.update(model.jobs(config[name], rates, upper_bound))
+            modelled.update(study_jobs(model, name, config, rates, upper_bound))
     startups = unmodelled_startups()
     jobs = {}
     for rule, count in counts.items():

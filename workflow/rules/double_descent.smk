@@ -40,6 +40,8 @@ rule double_descent_source:
         "../scripts/double_descent_source.py"
 
 
+# First of all training: the SLT study's LLC jobs (minutes) wait for every stack, and run last
+# on one core otherwise.
 rule double_descent_train:
     input:
         DD_SOURCE,
@@ -49,6 +51,7 @@ rule double_descent_train:
         meta=f"{DD_DIR}/runs/{{dd_job}}/meta.json",
     log:
         f"{DD_DIR}/logs/train/{{dd_job}}.log",
+    priority: 2
     threads: config["threads_per_job"]
     resources:
         **job_resources("double_descent_train"),

@@ -35,7 +35,8 @@ rule slt_calibration:
 
 # The LLC of every member of every model-wise double-descent stack at its last epoch: one job per
 # SGLD step (the calibrated sampler's, and a fraction of it as a check; each job spends ~5 s
-# importing; the 16 default stacks take ~3 CPU-minutes together at the sampler's step).
+# importing; the 16 default stacks take ~4 CPU-minutes at the sampler's step, ~2 at the check's):
+# as soon as the networks are trained (priority), so that the other jobs fill the other core.
 rule slt_double_descent_llc:
     input:
         weights=expand(
@@ -47,6 +48,7 @@ rule slt_double_descent_llc:
         f"{SLT_DIR}/double_descent_llc/{{slt_step}}.parquet",
     log:
         f"{SLT_DIR}/logs/double_descent_llc_{{slt_step}}.log",
+    priority: 2
     threads: config["threads_per_job"]
     resources:
         **job_resources("slt_double_descent_llc"),

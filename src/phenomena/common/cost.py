@@ -2,7 +2,9 @@
 
 A study's cost model exposes ``jobs(study, rates, upper_bound=False) -> {rule: [Job, ...]}`` (``study``: the
 study's config section; ``rates``: ``src/phenomena/rates.json``), one Job per job of each rule it models, in
-the same number as Snakemake's dry run counts, and ``STEP_UNIT``, what its ``Job.steps`` count.
+the same number as Snakemake's dry run counts, and ``STEP_UNIT``, what its ``Job.steps`` count. A
+model that needs other studies' sections too names them in ``READS`` and takes them as ``jobs(...,
+others={name: section})`` (the SLT study reads the grokking sampler and the double-descent networks).
 ``python -m phenomena.estimate`` turns the units into seconds (its module docstring describes the model).
 """
 
