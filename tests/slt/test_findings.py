@@ -8,16 +8,14 @@ import pandas as pd
 import pytest
 
 from phenomena.common.stats import EFFECT, INCONCLUSIVE, NO_EFFECT, verdict
-from phenomena.slt.findings import (
-    calibration_verdict,
-    findings,
+from phenomena.slt.double_descent_findings import (
     llc_peak,
     llc_slope_change,
     llc_step_sensitivity,
     slope_change,
     threshold_to_widest,
-    worst_case_error,
 )
+from phenomena.slt.findings import calibration_verdict, findings, worst_case_error
 
 REPLICATES, SEEDS = 400, 3
 WIDTHS = np.array([2, 4, 7, 12, 16, 21, 27, 36, 47, 61, 80, 104, 135, 177, 230, 300], dtype=float)

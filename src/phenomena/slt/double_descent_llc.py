@@ -9,7 +9,7 @@ log-likelihood per example; one SGLD run moves the whole stack and gives every m
 The networks are estimated at the calibrated sampler and again at a fraction of its step
 (``slt.double_descent.step_check``): on reduced-rank regression the estimate hardly moves with
 the step, on these networks it does (the chains have not converged in the step); a finding is
-stated only where both steps give the same verdict (:mod:`phenomena.slt.findings`).
+stated only where both steps give the same verdict (:mod:`phenomena.slt.double_descent_findings`).
 """
 
 from __future__ import annotations

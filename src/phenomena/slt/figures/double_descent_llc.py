@@ -9,14 +9,14 @@ import pandas as pd
 import seaborn as sns
 
 from phenomena.common.plotting import PALETTE, log_step_axis
+from phenomena.slt.double_descent_findings import at_check_step, at_sampler_step
 
 
 def plot(llc: pd.DataFrame) -> plt.Figure:
     """Left: LLC vs width (every seed a dot, line = mean) with half the parameter count, dashed at
     the check step; right: test error vs width. Dotted: each noise level's interpolation threshold
     (median over seeds)."""
-    check = llc[llc["step_factor"] != 1.0]
-    llc = llc[llc["step_factor"] == 1.0]
+    check, llc = at_check_step(llc), at_sampler_step(llc)
     noises = sorted(llc["label_noise"].unique())
     colours = dict(zip(noises, sns.color_palette(PALETTE, len(noises))))
     figure, (llc_axis, error_axis) = plt.subplots(1, 2, figsize=(10, 3.8))
