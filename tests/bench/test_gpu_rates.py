@@ -65,7 +65,7 @@ def paper_report(rates: dict) -> str:
     """The estimate's report of the paper preset, its jobs counted by the cost models (no dry run)."""
     counts = {}
     for name, model in estimate.cost_models().items():
-        counts |= {rule: len(jobs) for rule, jobs in model.jobs(PAPER[name], rates).items()}
+        counts |= {rule: len(jobs) for rule, jobs in estimate.study_jobs(model, name, PAPER, rates).items()}
     return estimate.report(PAPER, counts, rates, 8, 2.0)
 
 

@@ -1,9 +1,10 @@
 """The workflow on a real SLURM: a single-node cluster started by tests/slurm/cluster.sh.
 
-The smoke pipeline goes through the SLURM profile (every job a SLURM job, training jobs
-asking for the fake GPU) and must end with the same Parquet tables as a local run; a
-training job cancelled with scancel resumes from its checkpoint when the workflow is rerun
-and ends with the same metrics as an uninterrupted run.
+The session's second run of the smoke pipeline goes through the SLURM profile (every job a
+SLURM job, training jobs asking for the fake GPU; tests/conftest.py ``smoke_from_nothing``): its
+tables must be byte-identical to the local run's (tests/test_pipeline.py); a training job
+cancelled with scancel resumes from its checkpoint when the workflow is rerun and ends with the
+same metrics as an uninterrupted run.
 
 Needs root and the Debian packages slurmctld, slurmd, slurm-client and munge, plus
 `pip install -e ".[slurm]"`. Without them the tests skip, unless PHENOMENA_REQUIRE_SLURM=1
@@ -12,12 +13,9 @@ Needs root and the Debian packages slurmctld, slurmd, slurm-client and munge, pl
 
 from __future__ import annotations
 
-import importlib.util
-import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -33,14 +31,13 @@ from phenomena.common.config import load_config
 from phenomena.common.study import Placement
 from phenomena.common.tables import read_parquet
 from phenomena.studies import all_studies
-from workflow_copies import LOCAL_SMOKE_SECONDS, SMOKE, copy_workflow, snakemake
+from slurm_cluster import PROFILE
+from workflow_copies import SMOKE, copy_workflow, snakemake
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-PROFILE = ["--profile", "workflow/profiles/slurm"]
-GPU = ["gpus_per_job=1", "gpu_model=fake"]  # the test cluster's GPUs are of type "fake"
 # Where each rule runs, from the studies' declarations (src/phenomena/<study>/study.py).
 SMOKE_CONFIG = load_config(REPO / "config/config.yaml", REPO / "config/smoke.yaml")
 GPU_RULES = {rule for study in all_studies() for rule in study.rules_placed(Placement.GPU, Placement.GPU_TRAINING)}
@@ -57,30 +54,6 @@ grokking:
     - {train_fraction: [0.5], weight_decay: [1.0], optimizer: [adamw], seed: [0]}
 """
 LONG_RUN_NAME = "add_p47_frac0.5_wd1_adamw_seed0"
-
-
-def missing_requirements() -> str | None:
-    for command in ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol", "scancel"):
-        if shutil.which(command) is None and not Path("/usr/sbin", command).exists():
-            return f"{command} not found (apt-get install slurmctld slurmd slurm-client munge)"
-    if os.geteuid() != 0:
-        return "starting a SLURM cluster needs root"
-    if importlib.util.find_spec("snakemake_executor_plugin_slurm") is None:
-        return 'the SLURM executor plugin is not installed (pip install -e ".[slurm]")'
-    return None
-
-
-@pytest.fixture(scope="session")
-def cluster():
-    """A running single-node SLURM; stopped at the end of the session."""
-    missing = missing_requirements()
-    if missing:
-        if os.environ.get("PHENOMENA_REQUIRE_SLURM") == "1":
-            pytest.fail(f"PHENOMENA_REQUIRE_SLURM=1 but {missing}")
-        pytest.skip(missing)
-    subprocess.run([HERE / "cluster.sh", "up"], check=True)
-    yield
-    subprocess.run([HERE / "cluster.sh", "down"], check=True)
 
 
 def submitted_jobs(output: str) -> dict[int, Path]:
@@ -108,28 +81,16 @@ def job_record(job: int) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def smoke_runs(cluster, smoke_pipeline, tmp_path_factory, request):
-    """The smoke pipeline's metric tables from the session's local run, and a copy of the
-    workflow in which the smoke pipeline ran through SLURM, with Snakemake's output."""
-    _, local_tables = smoke_pipeline
-    on_slurm = copy_workflow(tmp_path_factory.mktemp("slurm") / "slurm")
-    started = time.perf_counter()
-    # status checks every 2 s instead of the profile's 10 s: the smoke jobs take seconds each
-    # with Lightning's CSV logs: the tables must not change (test_trainer_options.py, per study)
-    config = [*GPU, "logger=csv"]
-    done = snakemake(on_slurm, *PROFILE, "--slurm-init-seconds-before-status-checks", "2", *SMOKE, "--config", *config)
-    seconds = time.perf_counter() - started
-    jobs = len(submitted_jobs(done.stdout + done.stderr))
-    plugins = request.config.pluginmanager
-    with plugins.get_plugin("capturemanager").global_and_fixture_disabled():  # in CI's log, without -s
-        local = request.config.stash.get(LOCAL_SMOKE_SECONDS, float("nan"))
-        line = f"\nsmoke pipeline through sbatch: {seconds:.0f} s, {jobs} jobs (locally, --cores 2: {local:.0f} s)"
-        plugins.get_plugin("terminalreporter").write_line(line)
-    return local_tables, on_slurm, done.stdout + done.stderr
+def smoke_runs(cluster, smoke_from_nothing):
+    """The session's second run of the smoke pipeline (conftest), which went through SLURM:
+    its copy of the workflow and Snakemake's output. That its metric tables are byte-identical
+    to the local run's is tests/test_pipeline.py's test."""
+    assert smoke_from_nothing.through_slurm
+    return smoke_from_nothing.workdir, smoke_from_nothing.output
 
 
 def test_every_job_of_the_smoke_pipeline_went_through_sbatch(smoke_runs):
-    _, on_slurm, output = smoke_runs
+    on_slurm, output = smoke_runs
     jobs = submitted_jobs(output)
     planned = Counter(re.findall(r"^rule (\w+):", snakemake(on_slurm, *SMOKE, "-n", "--forceall").stdout, re.M))
     ran = sum((rules_run(log) for log in jobs.values()), Counter())
@@ -148,7 +109,7 @@ def test_every_job_of_the_smoke_pipeline_went_through_sbatch(smoke_runs):
 
 
 def test_jobs_asked_for_a_gpu_where_one_of_their_rules_does_and_for_their_rules_time(smoke_runs):
-    _, _, output = smoke_runs
+    _, output = smoke_runs
     for job, log in submitted_jobs(output).items():
         rules, record = rules_run(log), job_record(job)
         tres = record.get("TresPerJob", "") + record.get("TresPerNode", "")
@@ -161,7 +122,7 @@ def test_jobs_asked_for_a_gpu_where_one_of_their_rules_does_and_for_their_rules_
 
 
 def test_every_training_run_on_slurm_wrote_lightnings_logs_and_its_device(smoke_runs):
-    _, on_slurm, _ = smoke_runs
+    on_slurm, _ = smoke_runs
     metas = [path for path in on_slurm.glob("results/*/runs/**/meta.json") if "precision" in path.read_text()]
     assert {path.relative_to(on_slurm).parts[1] for path in metas} == set(SMOKE_CONFIG["studies"])
     for meta in metas:
@@ -170,13 +131,9 @@ def test_every_training_run_on_slurm_wrote_lightnings_logs_and_its_device(smoke_
         assert recorded["device"].startswith("cpu") and recorded["precision"] == "32-true", meta  # fake GPUs
 
 
-def test_slurm_run_gives_the_same_tables_as_a_local_run(smoke_runs):
-    local_tables, on_slurm, _ = smoke_runs
-    assert local_tables
-    for path, table in local_tables.items():
-        pd.testing.assert_frame_equal(read_parquet(on_slurm / path), pd.read_parquet(io.BytesIO(table)), obj=path)
-    studies = {Path(path).parts[1] for path in local_tables}
-    for study in studies:
+def test_every_study_drew_its_figures_on_slurm(smoke_runs):
+    on_slurm, _ = smoke_runs
+    for study in SMOKE_CONFIG["studies"]:
         assert list((on_slurm / f"results/{study}/figures").glob("*.png")), study
 
 
