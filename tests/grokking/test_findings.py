@@ -164,6 +164,12 @@ def test_llc_findings_on_a_hand_made_table():
     fall = run("llc_fall", table)
     assert fall.interval.estimate == pytest.approx(2.2) and fall.control.estimate == pytest.approx(0.3)
     assert FOUND["llc_fall"].null == 0.0
+    assert lead.slots["left_basin"] == fall.slots["left_basin"] == "not checked"  # a table without the counts
+    counted = run("llc_fall", table.assign(llc_snapshots=[17, 16, 17, 16], llc_left_basin=[0, 0, 0, 1]))
+    assert counted.slots["left_basin"] == "1 of 66"
+    assert "left the basin (sampled loss above chance, log p): 1 of 66." in FOUND["llc_fall"].sentence.format(
+        **slots(counted), **counted.slots
+    )
 
 
 def test_no_llc_findings_without_llc():

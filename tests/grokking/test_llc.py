@@ -62,6 +62,10 @@ def test_grokking_snapshots_get_one_record_each():
     seen = []
     records = snapshot_llcs(model, states, data.train_inputs, data.train_labels, sampler, progress=seen.append)
     assert [r["step"] for r in records] == [10, 20] and len(seen) == 2
+    # the loss the chains sampled comes with each estimate: the basin check reads it (llc_lead.in_basin)
+    assert all(
+        r["sampled_loss"] > 0 and f"-> {r['sampled_loss']:.3g} sampled" in line for r, line in zip(records, seen)
+    )
     last = snapshot_llcs(
         model, states, data.train_inputs, data.train_labels, sampler, steps="last", progress=seen.append
     )

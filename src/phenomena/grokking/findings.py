@@ -23,6 +23,10 @@ from phenomena.grokking.findings_steps import (
 )
 from phenomena.grokking.progress_findings import progress_findings
 
+LEFT_BASIN = (
+    "LLC estimates left out because their chains left the basin (sampled loss above chance, log p): {left_basin}."
+)
+
 
 def findings(section: dict) -> list[Finding]:
     """The study's findings; the LLC ones only when ``llc`` is set, the progress measures' after them."""
@@ -103,7 +107,7 @@ def findings(section: dict) -> list[Finding]:
                 "The LLC crosses the geometric midpoint of its maximum (once the training set is fit) and its last "
                 "value at steps {crossings}, before the jump to 95% validation accuracy at {jumps}: a lead of "
                 "{estimate:.2f}x (" + CI + "). The memorizing controls' LLCs cross their own midpoints at "
-                "{control_crossings}; the jump steps over those: {control_text}.",
+                "{control_crossings}; the jump steps over those: {control_text}. " + LEFT_BASIN,
                 control="the weight-decay-0 AdamW run on the same split: its own LLC crossing, same definition",
                 null=1.0,
             ),
@@ -114,7 +118,7 @@ def findings(section: dict) -> list[Finding]:
                 llc_fall_estimate,
                 "From its maximum to its last snapshot the LLC of a grokking run falls {run_fall:.2f} decades, its "
                 "memorizing control's {control_estimate:.2f} (95% CI {control_low:.2f}-{control_high:.2f}): "
-                "{estimate:.2f} decades more (" + CI + ").",
+                "{estimate:.2f} decades more (" + CI + "). " + LEFT_BASIN,
                 control="the weight-decay-0 AdamW run on the same split: its LLC's fall, same definition",
             ),
         ]

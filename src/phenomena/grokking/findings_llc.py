@@ -15,6 +15,14 @@ def controlled_runs(llc_lead: pd.DataFrame) -> pd.DataFrame:
     return llc_lead[llc_lead["control_run"].astype(str) != ""] if "control_run" in llc_lead else llc_lead[:0]
 
 
+def left_basin(llc_lead: pd.DataFrame) -> str:
+    """'k of n': the trajectories' LLC estimates left out because their chains left the basin
+    (:func:`phenomena.grokking.llc_lead.in_basin`), of all their estimates."""
+    if "llc_left_basin" not in llc_lead:
+        return "not checked"
+    return f"{int(llc_lead['llc_left_basin'].sum())} of {int(llc_lead['llc_snapshots'].sum())}"
+
+
 def llc_lead_estimate(llc_lead: pd.DataFrame) -> Estimate:
     """Steps to 95% over the LLC's geometric-midpoint crossing, per grokking run; control: the same
     steps over its memorizing control's crossing (:mod:`phenomena.grokking.llc_lead`)."""
@@ -28,6 +36,7 @@ def llc_lead_estimate(llc_lead: pd.DataFrame) -> Estimate:
         "jumps": f"{' / '.join(f'{s:,.0f}' for s in runs[STEPS])}",
         "control_crossings": f"{' / '.join(f'{s:,.0f}' for s in runs['control_crossing_step'])}",
         "control_text": describe(control), "runs": len(runs), "controls": len(controlled),
+        "left_basin": left_basin(llc_lead),
     }  # fmt: skip
     return Estimate(interval, control, slots=slots)
 
@@ -39,4 +48,5 @@ def llc_fall_estimate(llc_lead: pd.DataFrame) -> Estimate:
     runs = runs.dropna(subset=["llc_fall_decades", "control_fall_decades"])
     interval = paired_difference(runs["llc_fall_decades"], runs["control_fall_decades"])
     control = mean_interval(runs["control_fall_decades"])
-    return Estimate(interval, control, slots={"run_fall": mean_interval(runs["llc_fall_decades"]).estimate})
+    slots = {"run_fall": mean_interval(runs["llc_fall_decades"]).estimate, "left_basin": left_basin(llc_lead)}
+    return Estimate(interval, control, slots=slots)

@@ -30,8 +30,15 @@ def cross_entropy_of_examples(inputs: torch.Tensor, labels: torch.Tensor) -> Los
     return loss
 
 
-LLC_METRICS = {"llc": ("train", "llc"), "llc_std": ("train", "llc_std")}
-"""Record key -> (split, metric) in the tidy tables: the LLC on the training set and its spread over chains."""
+LLC_METRICS = {
+    "llc": ("train", "llc"),
+    "llc_std": ("train", "llc_std"),
+    "sampled_loss": ("train", "llc_sampled_loss"),
+}
+"""Record key -> (split, metric) in the tidy tables: the LLC on the training set, its spread over
+chains, and the training loss its chains sampled, E[L_n(w)]: above chance (log p, a uniform guess)
+the chains have left the network's basin and the LLC measures their excursion
+(:func:`phenomena.grokking.llc_lead.in_basin`)."""
 
 
 def snapshot_llcs(
@@ -58,7 +65,14 @@ def snapshot_llcs(
         )
         if not math.isfinite(estimate["llc"]):
             progress(f"warning: step {step}: the LLC is NaN: {divergence(estimate)}")
-        records.append({"step": step, "llc": estimate["llc"], "llc_std": estimate["llc_std"]})
+        records.append(
+            {
+                "step": step,
+                "llc": estimate["llc"],
+                "llc_std": estimate["llc_std"],
+                "sampled_loss": estimate["sampled_loss"],
+            }
+        )
     return records
 
 

@@ -16,6 +16,9 @@ a log scale. Per run with an LLC trajectory (more than two snapshots):
   NaN when there is no fall (the maximum is the last value) or when the maximum or the last
   LLC is not positive (no log scale).
 - ``llc_fall_decades``: log10(llc_max / llc_final), how far it fell.
+- ``llc_snapshots``: the run's LLC estimates; ``llc_left_basin``: those left out of all of the
+  above because their chains left the network's basin (sampled training loss at or above chance,
+  log p: :func:`in_basin`): their LLC measures the sampler's excursion, not the solution.
 
 A grokking run (AdamW with weight decay) gets ``llc_lead_ratio`` = steps to 95% validation
 accuracy / its crossing step, and, from its memorizing control (the weight-decay-0 AdamW run
@@ -75,20 +78,56 @@ def geometric_crossing(steps: np.ndarray, values: np.ndarray, start: int = 0) ->
     return row
 
 
-def crossings(llc: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
-    """:func:`geometric_crossing` of every run with an LLC trajectory, with its steps to 95% validation."""
+NO_CROSSING = dict.fromkeys(
+    [
+        "llc_max_step",
+        "llc_max",
+        "llc_final",
+        "llc_midpoint",
+        "llc_fall_decades",
+        "llc_crossing_step",
+        "llc_crossing_before",
+        "llc_crossing_after",
+    ],
+    float("nan"),
+)
+"""The columns of :func:`geometric_crossing`, for a run none of whose estimates can be used."""
+
+
+def in_basin(llc: pd.DataFrame) -> pd.Series:
+    """Whether each LLC estimate (``metric == "llc"`` rows) comes from chains that stayed in the
+    network's basin: their sampled training loss (``llc_sampled_loss``) below log p, a uniform guess
+    over the p residues. An estimate without a sampled loss (older tables) counts as in the basin."""
     estimates = llc[llc["metric"] == "llc"]
+    sampled = llc[llc["metric"] == "llc_sampled_loss"].set_index(["run", "step"])["value"]
+    keys = pd.MultiIndex.from_frame(estimates[["run", "step"]])
+    loss = sampled.reindex(keys).to_numpy() if len(sampled) else np.full(len(estimates), np.nan)
+    left = loss >= np.log(estimates["modulus"].to_numpy(dtype=float))
+    return pd.Series(~left, index=estimates.index)
+
+
+def crossings(llc: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """:func:`geometric_crossing` of every run with an LLC trajectory, with its steps to 95% validation,
+    on the snapshots whose chains stayed in the basin (:func:`in_basin`)."""
+    estimates = llc[llc["metric"] == "llc"]
+    kept = estimates[in_basin(llc)]
     counts = estimates.groupby("run")["step"].nunique()
     by_run = summary.set_index("run")
     rows = []
     for run in counts[counts > 2].index:
-        trajectory = estimates[estimates["run"] == run].sort_values("step")
+        trajectory = kept[kept["run"] == run].sort_values("step")
+        everything = estimates[estimates["run"] == run]
+        identity = everything.iloc[0][[c for c in IDENTITY if c in everything.columns]].to_dict()
+        jump = by_run["steps_to_val_95"].get(run, np.nan) if "steps_to_val_95" in by_run else np.nan
+        counted = {"llc_snapshots": int(counts[run]), "llc_left_basin": int(counts[run]) - len(trajectory)}
+        if len(trajectory) == 0:  # every estimate left the basin: nothing to measure
+            rows.append({**identity, **NO_CROSSING, "steps_to_val_95": float(jump), **counted})
+            continue
         steps, values = trajectory["step"].to_numpy(), trajectory["value"].to_numpy()
         fitted = by_run["steps_to_train_99"].get(run, np.nan) if "steps_to_train_99" in by_run else np.nan
         start = int(np.searchsorted(steps, fitted)) if np.isfinite(fitted) else 0
-        identity = trajectory.iloc[0][[c for c in IDENTITY if c in trajectory.columns]].to_dict()
-        jump = by_run["steps_to_val_95"].get(run, np.nan) if "steps_to_val_95" in by_run else np.nan
-        rows.append({**identity, **geometric_crossing(steps, values, start), "steps_to_val_95": float(jump)})
+        crossing = geometric_crossing(steps, values, start)
+        rows.append({**identity, **crossing, "steps_to_val_95": float(jump), **counted})
     return pd.DataFrame(rows)
 
 

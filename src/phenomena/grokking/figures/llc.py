@@ -13,6 +13,7 @@ from phenomena.grokking.figures import (
     steps_shown,
     trajectory_runs,
 )
+from phenomena.grokking.llc_lead import in_basin
 
 
 def plot(
@@ -33,6 +34,7 @@ def plot(
             estimate.index, estimate["llc"], yerr=estimate["llc_std"], marker="o", markersize=3, color="C2",
             capsize=2, label="LLC (bars: spread over chains)",
         )  # fmt: skip
+        mark_left_basin(bottom, llc[llc["run"] == run])
         fall = lead[lead["run"] == run] if lead is not None and len(lead) else pd.DataFrame()
         if len(fall):
             draw_crossings(top, bottom, llc, fall.iloc[0])
@@ -57,6 +59,15 @@ def plot(
     return figure
 
 
+def mark_left_basin(axis: plt.Axes, llc: pd.DataFrame) -> None:
+    """A red cross on each LLC estimate whose chains left the basin (:func:`in_basin`): left out of
+    the crossings and the fall, drawn so that the reader sees why."""
+    estimates = llc[llc["metric"] == "llc"]
+    left = estimates[~in_basin(llc)]
+    if len(left):
+        axis.plot(left["step"], left["value"], "x", color="C3", markersize=8, label="chains left the basin: left out")
+
+
 def draw_crossings(top: plt.Axes, bottom: plt.Axes, llc: pd.DataFrame, fall: pd.Series) -> None:
     """The run's crossing (green) on both panels; its memorizing control's LLC and crossing (grey) below."""
     label = f"LLC at its geometric midpoint: step {fall['llc_crossing_step']:,.0f}"
@@ -66,6 +77,7 @@ def draw_crossings(top: plt.Axes, bottom: plt.Axes, llc: pd.DataFrame, fall: pd.
     if len(control):
         memorizer = "memorizing control (wd 0)"
         bottom.plot(control["step"], control["value"], "s-", color="grey", markersize=3, label=memorizer)
+        mark_left_basin(bottom, llc[llc["run"] == fall["control_run"]])
         crossing = fall["control_crossing_step"]
         if pd.notna(crossing):
             bottom.axvline(crossing, color="grey", linestyle="--", label=f"control's midpoint: step {crossing:,.0f}")
