@@ -43,7 +43,7 @@ def test_smoke_pipeline_measures_inside_grokking(smoke):
     metrics = smoke / "results/grokking/metrics"
     llc = read_parquet(metrics / "llc.parquet")
     check_tidy(llc)
-    assert set(llc["metric"]) == {"llc", "llc_std"} and llc["value"].notna().all()
+    assert set(llc["metric"]) == {"llc", "llc_std", "llc_sampled_loss"} and llc["value"].notna().all()
     steps = llc[llc["metric"] == "llc"].groupby("run")["step"].nunique()
     trajectories = ["add_p47_frac0.5_wd1_adamw_seed0", "add_p47_frac0.5_wd0_adamw_steps600_seed0"]  # llc.trajectory
     assert (steps[trajectories] > 5).all() and (steps.drop(trajectories) == 1).all() and len(steps) == 7
@@ -151,9 +151,11 @@ def test_paper_preset_plans_gpu_training_jobs(smoke):
     assert "gpu=1" in done.stdout
 
 
-def test_missing_cifar10_stops_with_one_clear_line(smoke):
+def test_missing_cifar10_stops_with_one_clear_line(tmp_path):
+    # its own copy: Snakemake removes the old source.pt before the job that fails (the session's
+    # smoke copy would lose its double-descent data, and the rerun tests would see it rebuilt)
     done = snakemake(
-        smoke,
+        copy_workflow(tmp_path / "workflow"),
         "results/double_descent/data/source.pt",
         "--cores",
         "1",
