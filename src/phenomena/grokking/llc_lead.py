@@ -39,6 +39,23 @@ IDENTITY = ["run", "seed", "operation", "modulus", "train_fraction", "weight_dec
 BASELINE_OPTIMIZER = "adamw"  # as phenomena.grokking.runs (which this pandas-only module does not import)
 
 
+NO_CROSSING = dict.fromkeys(
+    [
+        "llc_max_step",
+        "llc_max",
+        "llc_final",
+        "llc_midpoint",
+        "llc_fall_decades",
+        "llc_crossing_step",
+        "llc_crossing_before",
+        "llc_crossing_after",
+    ],
+    float("nan"),
+)
+"""The columns of :func:`geometric_crossing`, all NaN: its start, and the row of a run none of whose
+estimates can be used."""
+
+
 def geometric_crossing(steps: np.ndarray, values: np.ndarray, start: int = 0) -> dict[str, float]:
     """The LLC's fall from its maximum (over ``values[start:]``) to its last value, on a log scale.
 
@@ -53,14 +70,12 @@ def geometric_crossing(steps: np.ndarray, values: np.ndarray, start: int = 0) ->
     positive = high > 0 and final > 0
     midpoint = float(np.sqrt(high * final)) if positive else float("nan")
     row = {
+        **NO_CROSSING,  # the crossing NaN until one is found below
         "llc_max_step": float(steps[peak]),
         "llc_max": float(high),
         "llc_final": float(final),
         "llc_midpoint": midpoint,
         "llc_fall_decades": float(np.log10(high / final)) if positive else float("nan"),
-        "llc_crossing_step": float("nan"),
-        "llc_crossing_before": float("nan"),
-        "llc_crossing_after": float("nan"),
     }
     below = np.flatnonzero(values[peak + 1 :] <= midpoint) if positive and high > final else []
     if len(below) == 0:
@@ -76,22 +91,6 @@ def geometric_crossing(steps: np.ndarray, values: np.ndarray, start: int = 0) ->
     row["llc_crossing_step"] = float(np.exp(log_steps[0] + share * (log_steps[1] - log_steps[0])))
     row["llc_crossing_before"], row["llc_crossing_after"] = float(steps[before]), float(steps[after])
     return row
-
-
-NO_CROSSING = dict.fromkeys(
-    [
-        "llc_max_step",
-        "llc_max",
-        "llc_final",
-        "llc_midpoint",
-        "llc_fall_decades",
-        "llc_crossing_step",
-        "llc_crossing_before",
-        "llc_crossing_after",
-    ],
-    float("nan"),
-)
-"""The columns of :func:`geometric_crossing`, for a run none of whose estimates can be used."""
 
 
 def in_basin(llc: pd.DataFrame) -> pd.Series:
