@@ -65,7 +65,9 @@ def mark_left_basin(axis: plt.Axes, llc: pd.DataFrame) -> None:
     estimates = llc[llc["metric"] == "llc"]
     left = estimates[~in_basin(llc)]
     if len(left):
-        axis.plot(left["step"], left["value"], "x", color="C3", markersize=8, label="chains left the basin: left out")
+        label = "chains left the basin: left out"
+        named = label in axis.get_legend_handles_labels()[1]  # the run's and its control's: one entry
+        axis.plot(left["step"], left["value"], "x", color="C3", markersize=8, label=None if named else label)
 
 
 def draw_crossings(top: plt.Axes, bottom: plt.Axes, llc: pd.DataFrame, fall: pd.Series) -> None:
