@@ -100,8 +100,8 @@ REFERENCE_SAMPLERS: dict[str, tuple[SamplerSettings, int]] = {
         2823,
     ),
     # grokking's config.yaml now: the double-descent recipe with a batch that divides n = 2823
-    # (3 x 941). Worst of the six cases +12% and +14% at sampler seeds 0 and 1; at batch 1024
-    # (L_n(w*) with one batch twice) the same lr gave -18% to -20%, at 2 x (47 + 153) steps -26%.
+    # (3 x 941). Worst of the six cases +12% and +14% at sampler seeds 0 and 1; at batch 1000
+    # (L_n(w*) with one batch twice) the same lr gave -18% to -20%, at 2 x (47 + 153) steps -18%, -26%.
     "grokking_default": (
         SamplerSettings(lr=1e-4, localization=1.0, chains=2, draws=303, burn_in=97, batch_size=941, nbeta=700.0),
         2823,
