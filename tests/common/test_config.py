@@ -104,6 +104,12 @@ BAD_INPUTS = [
     (("tree_search", "solver", "backend"), "pons", "backend: got 'pons'; allowed: 'python', 'bitbully'"),
     (("tree_search", "training", "iterations"), "60", "iterations: got '60' (str); expected type integer"),
     (("tree_search", "seeds"), [], "config key tree_search.seeds"),
+    (("grokking", "llc", "final", "optimiser"), ["adamw"], "grokking.llc.final.optimiser: unknown key"),
+    (
+        ("grokking", "llc", "final", "optimizer"),
+        ["sgd"],
+        "grokking.llc.final.optimizer[0]: got 'sgd'; allowed: 'adamw'",
+    ),
     (("resources", "grokking_train", "mem"), 4000, "resources.grokking_train.mem: unknown key"),
     (("resources", "grokking_train", "runtime"), 0, "resources.grokking_train.runtime: got 0; must be >= 1"),
     (("gpu_model",), "a100 --x", "config key gpu_model: 'a100 --x' does not match '^[A-Za-z0-9_.]+$'"),

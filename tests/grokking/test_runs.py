@@ -4,7 +4,7 @@ import pytest
 
 from phenomena.common.config import load_config
 from phenomena.grokking.progress import memorizer_of
-from phenomena.grokking.runs import GrokkingRun, plan_runs, resolved_settings
+from phenomena.grokking.runs import GrokkingRun, llc_final_runs, llc_trajectory_runs, plan_runs, resolved_settings
 
 
 @pytest.mark.parametrize("factor", [3.0, 0.5])
@@ -56,3 +56,16 @@ def test_the_grokfast_repository_optimizer_is_adam_with_l2_decay_and_the_others_
         module = GrokkingModule(dataset, settings[optimizer]["model"], settings[optimizer]["optimizer"], 20)
         built = module.configure_optimizers()["optimizer"]
         assert type(built).__name__ == expected and built.defaults["weight_decay"] == 0.005
+
+
+def test_the_final_llc_goes_to_the_selected_runs_that_have_no_trajectory(repo):
+    study = load_config(repo / "config/config.yaml")["grokking"]
+    runs = plan_runs(study)
+    trajectory, final = llc_trajectory_runs(study, runs), llc_final_runs(study, runs)
+    assert len(trajectory) == 6 and not set(trajectory) & set(final)
+    assert {run.optimizer for run in final.values()} == {"adamw"}  # the final-LLC figure's runs
+    assert len(final) == 8  # 0.3 (seeds 3, 4 of the optimizer sweep), 0.4 and 0.5 (3 seeds each)
+    study["llc"]["final"] = {}  # every run
+    assert set(llc_final_runs(study, runs)) == set(runs) - set(trajectory)
+    study["llc"] = None
+    assert llc_final_runs(study, runs) == {}

@@ -13,10 +13,9 @@ GROKKING_LLC_TRAJECTORIES = grokking_runs.llc_trajectory_runs(GROKKING, GROKKING
 GROKKING_PROGRESS_FILES = grokking_runs.trained_run_files(
     GROKKING_DIR, grokking_runs.progress_runs(GROKKING_RUNS)
 )
-# The LLC at the last step only: every run but the trajectories.
+# The LLC at the last step only: the runs of llc.final that are not trajectories.
 GROKKING_LLC_FINAL_FILES = grokking_runs.trained_run_files(
-    GROKKING_DIR,
-    {n: r for n, r in GROKKING_RUNS.items() if n not in GROKKING_LLC_TRAJECTORIES},
+    GROKKING_DIR, grokking_runs.llc_final_runs(GROKKING, GROKKING_RUNS)
 )
 GROKKING_SAMPLER = (GROKKING["llc"] or {}).get("sampler")
 
@@ -105,7 +104,7 @@ rule grokking_llc_trajectory:
         "../scripts/grokking_llc.py"
 
 
-# The LLC of every other run at its last step, one job, and the trajectories beside them.
+# The LLC of the llc.final runs at their last step, one job, and the trajectories beside them.
 rule grokking_llc:
     input:
         runs=grokking_runs.input_files(GROKKING_LLC_FINAL_FILES),

@@ -73,7 +73,7 @@ def progress_units(study: dict, runs: dict) -> dict[str, float]:
 
 def jobs(study: dict, rates: dict, upper_bound: bool = False) -> dict[str, list[Job]]:
     """The jobs of grokking's training, LLC and progress rules."""
-    from phenomena.grokking.runs import llc_trajectory_runs, plan_runs
+    from phenomena.grokking.runs import llc_final_runs, llc_trajectory_runs, plan_runs
 
     runs = plan_runs(study)
     listed = {"grokking_train": [grokking_train_job(study, run, rates, upper_bound) for run in runs.values()]}
@@ -82,6 +82,6 @@ def jobs(study: dict, rates: dict, upper_bound: bool = False) -> dict[str, list[
         snapshots = study["training"]["snapshots"]["count"]
         listed["grokking_llc_trajectory"] = [Job("grokking_llc_trajectory", "torch", llc_units(study, snapshots))]
         listed["grokking_llc_trajectory"] *= len(trajectory)
-        listed["grokking_llc"] = [Job("grokking_llc", "torch", llc_units(study, len(runs) - len(trajectory)))]
+        listed["grokking_llc"] = [Job("grokking_llc", "torch", llc_units(study, len(llc_final_runs(study, runs))))]
     listed["grokking_progress"] = [Job("grokking_progress", "torch", progress_units(study, runs))]
     return listed

@@ -157,6 +157,16 @@ def llc_trajectory_runs(study: dict, runs: dict[str, GrokkingRun]) -> dict[str, 
     return {name: run for name, run in runs.items() if matches(run, study["llc"]["trajectory"])}
 
 
+def llc_final_runs(study: dict, runs: dict[str, GrokkingRun]) -> dict[str, GrokkingRun]:
+    """Runs whose last snapshot alone gets an LLC estimate (``llc.final``, default every run): the
+    final-LLC figure's; a trajectory run is not one of them (its last estimate is in its trajectory)."""
+    if not study["llc"]:
+        return {}
+    trajectory = llc_trajectory_runs(study, runs)
+    selection = study["llc"].get("final", {})
+    return {name: run for name, run in runs.items() if name not in trajectory and matches(run, selection)}
+
+
 def progress_runs(runs: dict[str, GrokkingRun]) -> dict[str, GrokkingRun]:
     """Runs whose operation is additive: the Fourier progress measures are defined for them; but
     not the Grokfast repository's comparison (Adam with L2 decay), which asks only when each
