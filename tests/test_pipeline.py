@@ -55,7 +55,7 @@ def test_smoke_pipeline_measures_inside_grokking(smoke):
     measures = {"restricted_loss", "excluded_loss", "effective_frequencies", "key_frequency_share"}
     assert measures <= set(progress["metric"])
     measured_at = progress[progress["control"] != "permuted_residues"]  # a permutation measures every frequency
-    assert progress["run"].nunique() == 5  # not the Adam-with-L2 runs
+    assert progress["optimizer"].unique().tolist() == ["adamw"] and progress["run"].nunique() == 3  # AdamW runs
     assert measured_at["key_frequencies"].str.len().gt(0).all()
     controls = progress.groupby("run")["control"].agg(set)  # every run beside its random controls
     assert all({"random_frequencies", "permuted_residues"} <= found for found in controls)
