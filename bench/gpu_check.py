@@ -415,8 +415,9 @@ def perturbation_diffusion(check: Check) -> dict:
 def perturbation_zero_init(check: Check) -> dict:
     """The MLP on MNIST-1D from its default init: the one study whose batches come from a DataLoader
     (copied to the device by Lightning at every step), and whose evaluation reads the data that moved."""
+    from phenomena.perturbation.digits import make_digits
     from phenomena.perturbation.runs import zero_init_runs
-    from phenomena.perturbation.zero_init import make_digits, train_zero_init
+    from phenomena.perturbation.zero_init import train_zero_init
 
     study = check.config["perturbation"]
     data = check.folder("zero_init") / "digits.pt"

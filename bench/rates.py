@@ -212,8 +212,9 @@ def diffusion_case(work: Path, hidden: int, steps: int):
 
 
 def zero_init_case(work: Path, epochs: int):
+    from phenomena.perturbation.digits import make_digits
     from phenomena.perturbation.runs import zero_init_runs
-    from phenomena.perturbation.zero_init import make_digits, train_zero_init
+    from phenomena.perturbation.zero_init import train_zero_init
 
     study = CONFIG["perturbation"]
     data = work / "digits.pt"

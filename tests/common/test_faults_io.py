@@ -46,9 +46,10 @@ from phenomena.double_descent.data import CIFAR10_TEST_BATCH, CIFAR10_TRAIN_BATC
 from phenomena.grokking.data import ModularDataset, make_dataset
 from phenomena.grokking.models import build_model, load_snapshots
 from phenomena.grokking.train import bundle_snapshots
-from phenomena.perturbation.diffusion import Denoiser
+from phenomena.perturbation.diffusion_model import Denoiser
 from phenomena.perturbation.diffusion_sampling import load_model
-from phenomena.perturbation.zero_init import make_digits, train_zero_init
+from phenomena.perturbation.digits import make_digits
+from phenomena.perturbation.zero_init import train_zero_init
 from phenomena.tree_search.network import PolicyValueNet, load_snapshot
 from phenomena.tree_search.solver import LabelledPositions
 from workflow_copies import SMOKE, copy_workflow, snakemake

@@ -67,6 +67,7 @@ KINDS: dict[str, tuple[dict[str, str], list[str]]] = {
             "double_descent_source",
             "tree_search_positions",
             "perturbation_datasaurus",
+            "perturbation_digits",
         ],
     ),
     "measurement": (
@@ -77,6 +78,7 @@ KINDS: dict[str, tuple[dict[str, str], list[str]]] = {
             "double_descent_random_features_sizes",
             "tree_search_arena",
             "tree_search_solver_accuracy",
+            "perturbation_diffusion_sample",
         ],
     ),
     "llc": ({**LIGHTNING, **FIGURES}, ["grokking_llc"]),
@@ -91,14 +93,6 @@ KINDS: dict[str, tuple[dict[str, str], list[str]]] = {
         ["figure", "perturbation_animation"],
     ),
 }
-# Scripts whose job imports Lightning without training, for a reason outside this test's reach:
-# what they call lives in a study module beside that study's LightningModule (import lines
-# only were changed for issue 23; moving the functions is a change of the study's code).
-KNOWN_LIGHTNING = {
-    "perturbation_digits": "make_digits is in perturbation/zero_init.py, beside ZeroInitModule",
-    "perturbation_diffusion_sample": "Denoiser, reverse_chain are in perturbation/diffusion.py, beside DiffusionModule",
-}
-KINDS["data or sampling, importing Lightning (KNOWN_LIGHTNING)"] = (TRAINING, list(KNOWN_LIGHTNING))
 # A script not listed above takes its kind from its rule's placement in the study's declaration
 # (a new study needs no edit here): a training rule's may import Lightning, any other's may not.
 FROM_DECLARATION = {
@@ -113,7 +107,7 @@ for study in all_studies():
             KINDS.setdefault(FROM_DECLARATION[placement.trains], (banned, []))[1].append(rule)
 CASES = [(kind, script) for kind, (_, scripts) in KINDS.items() for script in scripts]
 # Importing Lightning takes ~5 s of CPU per script: those cases run in the slow suite only.
-IMPORTS_LIGHTNING = {*KINDS["training"][1], *KINDS.get(FROM_DECLARATION[True], ({}, []))[1], *KNOWN_LIGHTNING}
+IMPORTS_LIGHTNING = {*KINDS["training"][1], *KINDS.get(FROM_DECLARATION[True], ({}, []))[1]}
 
 
 def import_lines(path: Path) -> list[str]:

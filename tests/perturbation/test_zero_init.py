@@ -7,12 +7,12 @@ import pytest
 import torch
 
 from phenomena.common.trainer_options import TrainerOptions
+from phenomena.perturbation.digits import make_digits
 from phenomena.perturbation.metrics import class_shares, majority_rate, zero_init_summary
 from phenomena.perturbation.zero_init import (
     activation_rank,
     build_mlp,
     initialize,
-    make_digits,
     train_zero_init,
     unit_spread,
 )

@@ -33,7 +33,8 @@ def diffusion(repo: Path, tmp_path: Path) -> tuple[Train, list[str]]:
 
 
 def zero_init(repo: Path, tmp_path: Path) -> tuple[Train, list[str]]:
-    from phenomena.perturbation.zero_init import make_digits, train_zero_init
+    from phenomena.perturbation.digits import make_digits
+    from phenomena.perturbation.zero_init import train_zero_init
 
     data = tmp_path / "digits.pt"
     make_digits({"num_samples": 600, "train_split": 0.8, "seed": 42}, data)

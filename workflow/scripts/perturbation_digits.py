@@ -1,7 +1,7 @@
 """Rule perturbation_digits: MNIST-1D for the zero-initialization runs, generated offline."""
 
 from phenomena.common.runtime import output_to_log
-from phenomena.perturbation.zero_init import make_digits
+from phenomena.perturbation.digits import make_digits
 
 with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
     make_digits(snakemake.params.settings, snakemake.output[0])  # noqa: F821

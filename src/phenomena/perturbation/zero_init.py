@@ -21,9 +21,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from phenomena.common.files import atomic_path, load_torch
+from phenomena.common.files import load_torch
 from phenomena.common.lightning import StepTicks
-from phenomena.common.mnist1d import make_mnist1d  # the zero-init data: make_digits
 from phenomena.common.tables import records_to_tidy
 from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions
 from phenomena.common.training import checkpoint_every_epochs, fit_run
@@ -168,14 +167,6 @@ def logged_metrics(layers: int) -> dict[str, tuple[str, str]]:
         names[f"layer{index}_unit_spread"] = (f"layer{index}", "unit_spread")
         names[f"layer{index}_activation_rank"] = (f"layer{index}", "activation_rank")
     return names
-
-
-def make_digits(settings: dict, path: str | Path) -> None:
-    """MNIST-1D for the zero-init runs, saved with torch."""
-    data = make_mnist1d(settings["num_samples"], settings["train_split"], settings["seed"])
-    with atomic_path(path) as temporary:
-        torch.save(data, temporary)
-    print({name: tuple(tensor.shape) for name, tensor in data.items()}, flush=True)
 
 
 def train_zero_init(
