@@ -80,7 +80,7 @@ def test_the_trained_regularizer_uses_one_partition_drawn_from_the_seed():
     training = {"optimizer": "sgd", "lr": 0.4, "batch_size": 20, "steps": 4, "evaluations": 1}
     training |= {"regularizer_batch": 5, "regularizer_form": "exact", "log_regularizer_batch": None}
     module = ClassifierModule(build_mlp(6, 5, 1), data, training, order_seed=7)
-    losses = [module.training_step(None, 0) for _ in range(2)]
+    losses = [module.step_loss() for _ in range(2)]
     torch.testing.assert_close(losses[0], losses[1])  # deterministic: the same loss, step after step
 
     def partition(seed: int) -> torch.Tensor:

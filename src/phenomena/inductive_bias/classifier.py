@@ -16,8 +16,6 @@ full-batch gradient descent can be given it explicitly, in one of two forms:
 
 from __future__ import annotations
 
-import math
-
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
@@ -26,6 +24,7 @@ from torch.func import functional_call, grad, vmap
 from torch.utils.data import DataLoader
 
 from phenomena.common.lightning import StepTicks
+from phenomena.inductive_bias.stepping import adopt_automatic_checkpoint, optimizer_steps, steps_per_evaluation
 
 REGULARIZER_FORMS = ("paper", "exact")
 
@@ -113,6 +112,9 @@ class ExampleOrder:
 class ClassifierModule(pl.LightningModule):
     """Minibatch training of one classifier on in-memory data, evaluated every Lightning epoch.
 
+    One Lightning epoch is one ``training_step`` that takes all the optimizer steps between two
+    evaluations (manual optimization: :mod:`phenomena.inductive_bias.stepping` says why).
+
     ``training``: ``optimizer`` (``adam`` or ``sgd``, plain: no momentum, no weight decay),
     ``lr``, ``batch_size`` (the whole training set: full-batch gradient descent), ``steps``,
     ``evaluations`` (records after equal numbers of steps), ``regularizer_batch``: when not
@@ -131,18 +133,24 @@ class ClassifierModule(pl.LightningModule):
         self.examples = len(data["train_labels"])
         self.order = ExampleOrder(self.examples, order_seed)
         self.partition = torch.randperm(self.examples, generator=torch.Generator().manual_seed(order_seed))
+        self.automatic_optimization = False
 
     @property
     def steps_per_evaluation(self) -> int:
-        return max(1, math.ceil(self.training_settings["steps"] / self.training_settings["evaluations"]))
+        return steps_per_evaluation(self.training_settings)
 
     def train_dataloader(self) -> DataLoader:
-        return DataLoader(StepTicks(self.steps_per_evaluation), batch_size=None)
+        return DataLoader(StepTicks(1), batch_size=None)  # one training_step = the steps of one evaluation
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader(StepTicks(1), batch_size=None)
 
-    def training_step(self, batch, batch_index) -> torch.Tensor:
+    def training_step(self, batch, batch_index) -> None:
+        optimizer_steps(self, self.step_loss, self.steps_per_evaluation)
+
+    def step_loss(self) -> torch.Tensor:
+        """The loss of one optimizer step: on the next minibatch (or every example), plus the
+        explicit regularizer when it is trained on."""
         settings = self.training_settings
         if settings["batch_size"] >= self.examples:
             inputs, labels = self.train_inputs, self.train_labels
@@ -195,6 +203,7 @@ class ClassifierModule(pl.LightningModule):
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
         self.order.load_state_dict(checkpoint["example_order"])
+        adopt_automatic_checkpoint(checkpoint, self.steps_per_evaluation)
 
 
 @torch.no_grad()

@@ -22,6 +22,7 @@ from torch.nn.utils import parameters_to_vector
 from torch.utils.data import DataLoader
 
 from phenomena.common.lightning import StepTicks
+from phenomena.inductive_bias.stepping import adopt_automatic_checkpoint, optimizer_steps, steps_per_evaluation
 
 
 class WideReLU(nn.Module):
@@ -83,7 +84,11 @@ def regression_task(settings: dict) -> dict[str, torch.Tensor]:
 
 
 class KernelRegressionModule(pl.LightningModule):
-    """Full-batch gradient descent on ``alpha * (f - f_0)``; the initial parameters kept as buffers."""
+    """Full-batch gradient descent on ``alpha * (f - f_0)``; the initial parameters kept as buffers.
+
+    One Lightning epoch is one ``training_step`` that takes all the steps between two evaluations
+    (manual optimization: :mod:`phenomena.inductive_bias.stepping` says why).
+    """
 
     def __init__(self, task: dict[str, torch.Tensor], width: int, alpha: float, training: dict):
         super().__init__()
@@ -93,6 +98,7 @@ class KernelRegressionModule(pl.LightningModule):
             self.register_buffer(name, tensor, persistent=False)
         for name, parameter in self.network.named_parameters():
             self.register_buffer(f"initial_{name}", parameter.detach().clone())
+        self.automatic_optimization = False
 
     def initial_parameters(self) -> dict[str, torch.Tensor]:
         return {name: getattr(self, f"initial_{name}") for name, _ in self.network.named_parameters()}
@@ -107,14 +113,13 @@ class KernelRegressionModule(pl.LightningModule):
         return residual.pow(2).mean() / (2 * self.alpha**2)
 
     def train_dataloader(self) -> DataLoader:
-        settings = self.training_settings
-        return DataLoader(StepTicks(max(1, settings["steps"] // settings["evaluations"])), batch_size=None)
+        return DataLoader(StepTicks(1), batch_size=None)  # one training_step = the steps of one evaluation
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader(StepTicks(1), batch_size=None)
 
-    def training_step(self, batch, batch_index) -> torch.Tensor:
-        return self.loss()
+    def training_step(self, batch, batch_index) -> None:
+        optimizer_steps(self, self.loss, steps_per_evaluation(self.training_settings))
 
     def validation_step(self, batch, batch_index) -> None:
         self.log_dict(self.record(), batch_size=1)
@@ -125,6 +130,9 @@ class KernelRegressionModule(pl.LightningModule):
 
     def configure_optimizers(self):
         return torch.optim.SGD(self.network.parameters(), lr=self.training_settings["lr"])
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        adopt_automatic_checkpoint(checkpoint, steps_per_evaluation(self.training_settings))
 
     def kernel_inputs(self) -> torch.Tensor:
         """Training inputs, then the grid: the rows of the kernels measured."""

@@ -15,6 +15,7 @@ from phenomena.inductive_bias.classifier import ClassifierModule
 from phenomena.inductive_bias.data import inputs_in_order
 from phenomena.inductive_bias.kernel import KernelRegressionModule, kernel_measures, regression_task
 from phenomena.inductive_bias.models import build_classifier, parameter_count
+from phenomena.inductive_bias.stepping import steps_per_evaluation
 
 STUDY = "inductive_bias"
 CLASSIFIER_METRICS = {
@@ -38,7 +39,7 @@ def classifier_sweep(settings: dict) -> dict[str, object]:
 
 def evaluation_steps(training: dict) -> tuple[int, int]:
     """(steps per evaluation, total steps): the total rounded up to whole evaluations."""
-    per_evaluation = max(1, -(-training["steps"] // training["evaluations"]))
+    per_evaluation = steps_per_evaluation(training)
     return per_evaluation, per_evaluation * training["evaluations"]
 
 
