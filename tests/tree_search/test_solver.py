@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from phenomena.tree_search.game import ConnectFour
-from phenomena.tree_search.solver import Solver, label_positions
+from phenomena.tree_search.solver import Solver, label_positions, sample_positions
 
 
 @pytest.mark.parametrize(("columns", "rows", "value"), [(4, 4, 0), (5, 4, 0), (4, 5, 0)])
@@ -31,6 +31,55 @@ def test_immediate_win_scores_one():
 
 def test_full_column_has_no_value():
     assert values_after([2, 2, 2, 2, 2], 5, 5)[2] is None
+
+
+def unmirrored_solver(columns: int, rows: int) -> Solver:
+    """The solver with its previous key, ``position + mask``: a mirror that is the identity."""
+    solver = Solver(columns, rows)
+    solver.mirror_swaps, solver.middle_column = (), -1
+    return solver
+
+
+@pytest.mark.parametrize(("columns", "rows"), [(5, 5), (4, 5), (7, 6)])
+def test_mirror_reverses_the_columns_and_is_an_involution(columns, rows):
+    game, solver = ConnectFour(columns, rows), Solver(columns, rows)
+    for moves in [[0], [0, 0, 1], [columns - 1, 1, 2, 2, 0], list(range(columns)) * 2]:
+        state = game.play(moves)
+        mirrored = game.play([columns - 1 - c for c in moves])
+        position, mask = int(state.position), int(state.mask)
+        assert solver.mirror(position) == int(mirrored.position)
+        assert solver.mirror(mask) == int(mirrored.mask)
+        assert solver.mirror(position + mask) == int(mirrored.position) + int(mirrored.mask)
+        assert solver.mirror(solver.mirror(position + mask)) == position + mask
+    assert all(
+        solver.mirror(solver.mirror(key)) == key
+        for key in range(0, 1 << (columns * (rows + 1)), 1 << (columns * (rows + 1) - 10))
+    )
+
+
+def test_a_position_and_its_mirror_image_share_one_table_entry():
+    game, solver = ConnectFour(4, 4), Solver(4, 4)
+    state, mirrored = game.play([0, 1, 0]), game.play([3, 2, 3])
+    key, mirrored_key = int(state.position) + int(state.mask), int(mirrored.position) + int(mirrored.mask)
+    assert key != mirrored_key and min(key, solver.mirror(key)) == min(mirrored_key, solver.mirror(mirrored_key))
+    value = solver.value(int(state.position), int(state.mask), 3)
+    entries, nodes = len(solver.table), solver.nodes
+    assert solver.value(int(mirrored.position), int(mirrored.mask), 3) == value
+    assert (len(solver.table), solver.nodes) == (entries, nodes + 1), "answered from the shared entry"
+
+
+def test_the_mirrored_key_keeps_every_exact_value():
+    """Same move values as the previous key, and the mirror image's values are the mirror of them."""
+    game = ConnectFour(4, 4)
+    mirrored_key, previous_key, fresh = Solver(4, 4), unmirrored_solver(4, 4), Solver(4, 4)
+    assert mirrored_key.value(0, 0, 0) == previous_key.value(0, 0, 0) == 0
+    for moves, _ in zip(sample_positions(game, 2, 12, seed=0), range(40)):
+        state = game.play(moves)
+        key = (int(state.position), int(state.mask), int(state.moves))
+        values = mirrored_key.move_values(*key)
+        assert values == previous_key.move_values(*key)
+        assert fresh.move_values(mirrored_key.mirror(key[0]), mirrored_key.mirror(key[1]), key[2]) == values[::-1]
+    assert len(mirrored_key.table) < len(previous_key.table)
 
 
 def test_labelled_positions_are_informative_and_consistent():

@@ -4,6 +4,10 @@ Values are game-theoretic outcomes for the player to move: +1 win, 0 draw, -1 lo
 distance to win). A move is *optimal* when it keeps the position's value. Plain Python on
 bitboards (Python ints, same layout as :mod:`phenomena.tree_search.game`): the default
 5x5 board solves from the empty board in seconds; 7x6 needs a compiled solver.
+
+The transposition table is keyed by the canonical form of a position under the left-right
+mirror (the smaller of its key and its mirror image's key), so a position and its mirror
+image share one entry: about half the entries and fewer nodes, with the same values.
 """
 
 from __future__ import annotations
@@ -29,6 +33,14 @@ class Solver:
         self.bottom = [1 << (c * height) for c in range(columns)]
         self.top = [1 << (c * height + rows - 1) for c in range(columns)]
         self.order = sorted(range(columns), key=lambda c: abs(2 * c - (columns - 1)))  # centre first
+        # Mirroring swaps the bit group of column c with that of column columns - 1 - c:
+        # (left group, right group, shift between them) per pair; a middle column stays put.
+        group = (1 << height) - 1
+        self.mirror_swaps = tuple(
+            (group << (c * height), group << ((columns - 1 - c) * height), (columns - 1 - 2 * c) * height)
+            for c in range(columns // 2)
+        )
+        self.middle_column = group << (columns // 2 * height) if columns % 2 else 0
         self.table: dict[int, int] = {}  # key -> 4 * bound flag + value + 1 (small ints stay cheap)
         self.nodes = 0
 
@@ -38,6 +50,24 @@ class Solver:
             if pairs & (pairs >> (2 * shift)):
                 return True
         return False
+
+    def mirror(self, bits: int) -> int:
+        """The bitboard (or key) of the left-right mirror image: column groups in reverse order.
+
+        Every column owns its own ``rows + 1`` bits, so reversing the order of the groups
+        mirrors ``position``, ``mask`` and the key ``position + mask`` alike (the sum never
+        carries out of a column: a column's stones plus its bottom-filled mask stay below its
+        spare top bit).
+
+        The transposition table keys a position by the smaller of ``position + mask`` and its
+        mirror, so a position and its mirror image share one entry. Connect Four's rules are
+        symmetric under the mirror, so the two have the same value, and a bound found for one
+        (from whatever alpha-beta window) holds for the other: sharing the entry prunes more
+        but cannot change an exact value, only the work spent reaching it."""
+        mirrored = bits & self.middle_column
+        for left, right, shift in self.mirror_swaps:
+            mirrored |= (bits & left) << shift | (bits & right) >> shift
+        return mirrored
 
     def wins_now(self, position: int, mask: int, column: int) -> bool:
         """Would the player to move make four by playing ``column``?"""
@@ -59,6 +89,7 @@ class Solver:
         if threats:
             legal = threats  # forced to block
         key = position + mask  # unique per position in this layout
+        key = min(key, self.mirror(key))  # canonical: a position and its mirror image share the entry
         entry = self.table.get(key)
         if entry is not None:
             flag, stored = divmod(entry, 4)
