@@ -224,7 +224,12 @@ def zero_init_case(work: Path, epochs: int):
     part = study["zero_init"]
     study = {
         **study,
-        "zero_init": {**part, "training": {**part["training"], "epochs": epochs, "checkpoint_every": epochs}},
+        "zero_init": {
+            **part,
+            "training": {**part["training"], "epochs": epochs, "checkpoint_every": epochs},
+            "inits": part["inits"][:1],  # one run: the rule's one job trains every run, the case times one
+            "seeds": part["seeds"][:1],
+        },
     }
     settings = next(iter(zero_init_runs(study).values()))
     folder = numbered(work, f"zero_{epochs}")

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 import torch
 
+from phenomena.common.tables import read_parquet
 from phenomena.common.trainer_options import TrainerOptions
 from phenomena.perturbation.digits import make_digits
 from phenomena.perturbation.metrics import class_shares, majority_rate, zero_init_summary
@@ -14,6 +15,7 @@ from phenomena.perturbation.zero_init import (
     build_mlp,
     initialize,
     train_zero_init,
+    train_zero_init_runs,
     unit_spread,
 )
 
@@ -98,3 +100,24 @@ def test_majority_rate_is_the_test_share_of_the_most_frequent_training_class():
     train = torch.tensor([0, 1, 1, 2])
     test = torch.tensor([1, 1, 0, 2, 2])
     assert majority_rate(train, test) == pytest.approx(0.4)
+
+
+def test_one_job_trains_each_run_in_its_folder_as_alone_and_reads_finished_ones(digits, tmp_path, capsys):
+    """Rule perturbation_zero_init_train: every run in one process, each reseeded, so each writes what it
+    writes in a process of its own; a second call (a restarted job) reads the finished runs."""
+    runs = [{"run": f"zero_init_{init}_seed1", "init": init, "seed": 1, **SETTINGS} for init in ("default", "zero")]
+    folders = [tmp_path / settings["run"] for settings in runs]
+    train_zero_init_runs(runs, digits, folders, options=CPU)
+    alone = tmp_path / "alone"
+    train_zero_init(runs[0], digits, alone, options=CPU)  # after the others, as a fresh run
+    assert read_parquet(folders[0] / "history.parquet").equals(read_parquet(alone / "history.parquet"))
+    assert read_parquet(folders[1] / "history.parquet")["init"].eq("zero").all()
+    assert "run 2/2: zero_init_zero_seed1" in capsys.readouterr().out
+
+    written = {folder: (folder / "meta.json").read_text() for folder in folders}
+    again = train_zero_init_runs(runs, digits, folders, options=CPU)
+    assert capsys.readouterr().out.count("finished earlier with these settings") == 2
+    assert {folder: (folder / "meta.json").read_text() for folder in folders} == written  # not retrained
+    assert again[1].equals(read_parquet(folders[1] / "history.parquet"))
+    with pytest.raises(ValueError, match="2 runs but 1 run folders"):
+        train_zero_init_runs(runs, digits, folders[:1], options=CPU)

@@ -14,7 +14,6 @@ PERTURBATION_DIR = STUDIES["perturbation"].results(RESULTS)
 wildcard_constraints:
     datasaurus_run="|".join(map(re.escape, PERTURBATION_DATASAURUS)),
     diffusion_run="|".join(map(re.escape, PERTURBATION_DIFFUSION)),
-    zero_init_run="|".join(map(re.escape, PERTURBATION_ZERO_INIT)),
 
 
 rule perturbation_datasaurus:
@@ -80,19 +79,28 @@ rule perturbation_digits:
         "../scripts/perturbation_digits.py"
 
 
+# One job for every zero-init run, one after another (each run is seconds of work: a job per run
+# would mostly pay Python's and Lightning's start-up); each run in its own folder, resuming from
+# its own last.ckpt. A changed run's settings rerun them all (finished ones from their checkpoint).
 rule perturbation_zero_init_train:
     input:
         rules.perturbation_digits.output[0],
     output:
-        history=f"{PERTURBATION_DIR}/runs/{{zero_init_run}}/history.parquet",
-        meta=f"{PERTURBATION_DIR}/runs/{{zero_init_run}}/meta.json",
+        history=expand(
+            f"{PERTURBATION_DIR}/runs/{{zero_init_run}}/history.parquet",
+            zero_init_run=PERTURBATION_ZERO_INIT,
+        ),
+        meta=expand(
+            f"{PERTURBATION_DIR}/runs/{{zero_init_run}}/meta.json",
+            zero_init_run=PERTURBATION_ZERO_INIT,
+        ),
     log:
-        f"{PERTURBATION_DIR}/logs/zero_init_train/{{zero_init_run}}.log",
+        f"{PERTURBATION_DIR}/logs/zero_init_train.log",
     threads: config["threads_per_job"]
     resources:
         **job_resources("perturbation_zero_init_train"),
     params:
-        settings=lambda wc: PERTURBATION_ZERO_INIT[wc.zero_init_run],
+        settings=PERTURBATION_ZERO_INIT,
         trainer=trainer_params(),
     script:
         "../scripts/perturbation_zero_init_train.py"
@@ -116,10 +124,7 @@ rule perturbation_metrics:
             rules.perturbation_diffusion_sample.output.points,
             diffusion_run=PERTURBATION_DIFFUSION,
         ),
-        zero_init_curves=expand(
-            rules.perturbation_zero_init_train.output.history,
-            zero_init_run=PERTURBATION_ZERO_INIT,
-        ),
+        zero_init_curves=rules.perturbation_zero_init_train.output.history,
         digits=rules.perturbation_digits.output[0],
     output:
         datasaurus_frames=f"{PERTURBATION_DIR}/metrics/datasaurus_frames.parquet",

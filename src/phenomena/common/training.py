@@ -16,6 +16,7 @@ and the random state that checkpoints carry (:class:`RandomState`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -25,10 +26,11 @@ import torch
 from pytorch_lightning.callbacks import Callback
 
 from phenomena.common.checkpoints import callback_state, resume_checkpoint
-from phenomena.common.files import atomic_path
+from phenomena.common.files import atomic_path, read_input
 from phenomena.common.lightning import CheckpointOnSignal, MetricHistory, make_trainer
 from phenomena.common.provenance import describe_device, write_run_outputs
 from phenomena.common.runtime import check_accelerator, seed_everything, set_threads
+from phenomena.common.tables import read_parquet
 from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions, remove_run_logs
 
 
@@ -193,3 +195,15 @@ def checkpoint_to_resume(run_dir: str | Path, settings: dict, callbacks: Sequenc
         return checkpoint
     print(f"not resuming from {checkpoint}: snapshots saved before it are gone; training from the start", flush=True)
     return None
+
+
+def finished_history(run_dir: Path, settings: dict) -> pd.DataFrame | None:
+    """The history of a run that finished with ``settings`` (its ``meta.json`` says so), or None:
+    what a job that trains several runs one after another reads instead of training a run again."""
+    meta_path, history_path = run_dir / "meta.json", run_dir / "history.parquet"
+    if not (meta_path.exists() and history_path.exists()):
+        return None
+    meta = read_input(meta_path, lambda path: json.loads(Path(path).read_text()), kind="run record")
+    if json.dumps(meta["config"], sort_keys=True) != json.dumps(settings, sort_keys=True):
+        return None
+    return read_parquet(history_path)

@@ -7,17 +7,16 @@ sets are made from the source in the job (:func:`training_sets`).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pandas as pd
 import torch
 
-from phenomena.common.files import atomic_path, read_input
+from phenomena.common.files import atomic_path
 from phenomena.common.provenance import write_run_outputs
-from phenomena.common.tables import read_parquet, records_to_tidy
+from phenomena.common.tables import records_to_tidy
 from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions
-from phenomena.common.training import checkpoint_every_epochs, fit_run
+from phenomena.common.training import checkpoint_every_epochs, finished_history, fit_run
 from phenomena.double_descent.data import LabelledData, training_sets
 from phenomena.double_descent.models import count_parameters
 from phenomena.double_descent.module import METRICS, SPLITS, StackModule
@@ -116,17 +115,6 @@ def stack_dir_name(stack: list[dict]) -> str:
     """``n<size>`` for a stack of seeds, ``n<size>_seed<s>`` for a member trained alone."""
     name = f"n{stack[0]['num_train']}"
     return name if len(stack) > 1 else f"{name}_seed{stack[0]['seed']}"
-
-
-def finished_history(run_dir: Path, settings: dict) -> pd.DataFrame | None:
-    """The history of a run that finished with ``settings``, or None."""
-    meta_path, history_path = run_dir / "meta.json", run_dir / "history.parquet"
-    if not (meta_path.exists() and history_path.exists()):
-        return None
-    meta = read_input(meta_path, lambda path: json.loads(Path(path).read_text()), kind="run record")
-    if json.dumps(meta["config"], sort_keys=True) != json.dumps(settings, sort_keys=True):
-        return None
-    return read_parquet(history_path)
 
 
 def build_module(settings: dict, datasets: list[LabelledData]) -> StackModule:

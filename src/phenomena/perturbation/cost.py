@@ -2,7 +2,7 @@
 
 Units: ``datasaurus_fit`` and ``datasaurus_iteration`` (annealing); ``diffusion_step`` and
 ``diffusion_example_param`` (training, and sampling's forward passes at a third of a step's arithmetic);
-``zero_init_fit`` and ``zero_init_step``.
+``zero_init_fit`` and ``zero_init_step`` (one job for all the zero-init runs: a fit and its steps per run).
 """
 
 from __future__ import annotations
@@ -55,9 +55,9 @@ def jobs(study: dict, rates: dict, upper_bound: bool = False) -> dict[str, list[
         )
     zero = study["zero_init"]
     train_examples = round(zero["data"]["num_samples"] * zero["data"]["train_split"])
-    for _ in zero_init_runs(study):
-        steps = zero["training"]["epochs"] * math.ceil(train_examples / zero["training"]["batch_size"])
-        listed["perturbation_zero_init_train"].append(
-            Job("perturbation_zero_init_train", "lightning", {"zero_init_fit": 1, "zero_init_step": steps}, steps)
-        )
+    runs = len(zero_init_runs(study))  # one job trains them all, one after another
+    steps = runs * zero["training"]["epochs"] * math.ceil(train_examples / zero["training"]["batch_size"])
+    listed["perturbation_zero_init_train"].append(
+        Job("perturbation_zero_init_train", "lightning", {"zero_init_fit": runs, "zero_init_step": steps}, steps)
+    )
     return listed
