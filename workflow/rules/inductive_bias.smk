@@ -1,7 +1,8 @@
 # Inductive bias: MNIST-1D -> MLP and CNN on original and permuted inputs, SGD at several batch
 # sizes and full batch with the explicit regularizer; 1D regression networks and their tangent
 # kernels -> metrics. Figures, the target rule and where each rule runs:
-# src/phenomena/inductive_bias/study.py. Each training job trains its setting for every seed.
+# src/phenomena/inductive_bias/study.py. Each classifier job trains its setting for every seed;
+# one job trains every kernel run, one after another.
 import phenomena.inductive_bias.runs as inductive_bias_runs
 
 INDUCTIVE_BIAS = config["inductive_bias"]
@@ -52,32 +53,31 @@ rule inductive_bias_train_classifiers:
         "../scripts/inductive_bias_train_classifiers.py"
 
 
+# One job: the kernel runs are 1-3 s of work each, ~8 s of start-up (Python, torch, Lightning).
 rule inductive_bias_train_kernels:
     output:
         history=expand(
             f"{INDUCTIVE_BIAS_RUN}/history.parquet",
+            inductive_bias_job=list(INDUCTIVE_BIAS_KERNELS),
             seed=INDUCTIVE_BIAS_SEEDS,
-            allow_missing=True,
         ),
         functions=expand(
             f"{INDUCTIVE_BIAS_RUN}/functions.parquet",
+            inductive_bias_job=list(INDUCTIVE_BIAS_KERNELS),
             seed=INDUCTIVE_BIAS_SEEDS,
-            allow_missing=True,
         ),
         meta=expand(
             f"{INDUCTIVE_BIAS_RUN}/meta.json",
+            inductive_bias_job=list(INDUCTIVE_BIAS_KERNELS),
             seed=INDUCTIVE_BIAS_SEEDS,
-            allow_missing=True,
         ),
     log:
-        f"{INDUCTIVE_BIAS_DIR}/logs/train/{{inductive_bias_job}}.log",
-    wildcard_constraints:
-        inductive_bias_job="|".join(map(re.escape, INDUCTIVE_BIAS_KERNELS)),
+        f"{INDUCTIVE_BIAS_DIR}/logs/train/kernels.log",
     threads: config["threads_per_job"]
     resources:
         **job_resources("inductive_bias_train_kernels"),
     params:
-        settings=lambda wc: INDUCTIVE_BIAS_KERNELS[wc.inductive_bias_job],
+        settings=INDUCTIVE_BIAS_KERNELS,
         seeds=INDUCTIVE_BIAS_SEEDS,
         trainer=trainer_params(),
     script:
@@ -98,16 +98,8 @@ rule inductive_bias_metrics:
             inductive_bias_job=list(inductive_bias_runs.sgd_jobs(INDUCTIVE_BIAS)),
             seed=INDUCTIVE_BIAS_SEEDS,
         ),
-        kernel=expand(
-            f"{INDUCTIVE_BIAS_RUN}/history.parquet",
-            inductive_bias_job=list(INDUCTIVE_BIAS_KERNELS),
-            seed=INDUCTIVE_BIAS_SEEDS,
-        ),
-        kernel_functions=expand(
-            f"{INDUCTIVE_BIAS_RUN}/functions.parquet",
-            inductive_bias_job=list(INDUCTIVE_BIAS_KERNELS),
-            seed=INDUCTIVE_BIAS_SEEDS,
-        ),
+        kernel=rules.inductive_bias_train_kernels.output.history,
+        kernel_functions=rules.inductive_bias_train_kernels.output.functions,
     output:
         architecture=f"{INDUCTIVE_BIAS_DIR}/metrics/architecture.parquet",
         sgd=f"{INDUCTIVE_BIAS_DIR}/metrics/sgd.parquet",

@@ -1,5 +1,5 @@
 """Inductive bias's cost model for ``python -m phenomena.estimate``: classifiers (every seed in one job) and
-kernel networks.
+kernel networks (every run in one job).
 
 Units: ``ib_fit``, ``ib_step`` and ``ib_<model>_example_param`` (classifiers); ``ib_kernel_fit``,
 ``ib_kernel_step`` and ``ib_kernel_step_param`` (full-batch kernel networks).
@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from functools import cache
 
-from phenomena.common.cost import FLOAT_BYTES, Job
+from phenomena.common.cost import FLOAT_BYTES, Job, add_units
 
 STEP_UNIT = "steps"
 
@@ -34,7 +34,7 @@ def classifier_units(settings: dict, seeds: int, train_examples: int) -> dict[st
 
 
 def kernel_units(settings: dict, seeds: int) -> dict[str, float]:
-    """A kernel job: every seed's full-batch run of a one-hidden-layer network on a scalar input."""
+    """One kernel setting: every seed's full-batch run of a one-hidden-layer network on a scalar input."""
     steps = seeds * settings["training"]["steps"]
     params = 3 * settings["width"] + 1
     return {"ib_kernel_fit": seeds, "ib_kernel_step": steps, "ib_kernel_step_param": steps * params}
@@ -58,9 +58,12 @@ def jobs(study: dict, rates: dict, upper_bound: bool = False) -> dict[str, list[
             seeds * 3 * params * FLOAT_BYTES,
         )
         listed[job.rule].append(job)
-    for settings in kernel_jobs(study).values():
-        units = kernel_units(settings, seeds)
-        disk = seeds * 3 * (3 * settings["width"] + 1) * FLOAT_BYTES
-        job = Job("inductive_bias_train_kernels", "lightning", units, seeds * settings["training"]["steps"], disk)
+    kernel_units_all, kernel_steps, kernel_disk = {}, 0, 0
+    for settings in kernel_jobs(study).values():  # one job trains them all, one after another
+        add_units(kernel_units_all, kernel_units(settings, seeds))
+        kernel_steps += seeds * settings["training"]["steps"]
+        kernel_disk += seeds * 3 * (3 * settings["width"] + 1) * FLOAT_BYTES
+    if kernel_units_all:
+        job = Job("inductive_bias_train_kernels", "lightning", kernel_units_all, kernel_steps, kernel_disk)
         listed[job.rule].append(job)
     return listed

@@ -1,8 +1,9 @@
 """The jobs of the inductive-bias study and the runs each trains, from its config section.
 
-A job trains one setting for every seed of ``seeds`` (a run per seed, each in its own folder
-``runs/<job>/seed<seed>``): the runs are seconds of work, a job per run would mostly pay
-Python's start-up.
+A classifier job trains one setting for every seed of ``seeds`` (a run per seed, each in its own
+folder ``runs/<job>/seed<seed>``): the runs are seconds of work, a job per run would mostly pay
+Python's start-up. The kernel settings (named like jobs, for their folders) are all trained in one
+job (rule ``inductive_bias_train_kernels``).
 """
 
 from __future__ import annotations
@@ -122,7 +123,8 @@ def regularizer_form(job: str) -> str | None:
 
 
 def kernel_jobs(study: dict) -> dict[str, dict]:
-    """One job per width at alpha 1, and per alpha at the reference width."""
+    """One setting (its runs' folder name) per width at alpha 1, and per alpha at the reference
+    width; one job trains them all."""
     part = study["kernel"]
     points = [(width, 1.0) for width in part["widths"]]
     points += [(part["reference_width"], float(alpha)) for alpha in part["alphas"] if float(alpha) != 1.0]

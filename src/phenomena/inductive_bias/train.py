@@ -122,6 +122,25 @@ def train_kernel(
     )
 
 
+def train_kernels(
+    runs: list[dict], run_dirs: list[str | Path], *, threads: int = 1, options: TrainerOptions = DEFAULT_OPTIONS
+) -> None:
+    """Train the kernel runs (settings from :func:`phenomena.inductive_bias.runs.run_settings`) one
+    after another, each into its own folder (``run_dirs``, in the same order), with a line each in the log.
+
+    A job restarted after dying mid-way runs :func:`train_kernel` on every run again, which resumes
+    each from its own ``last.ckpt``: a run that had finished has no steps left and only measures
+    its kernels again (same files), the interrupted one trains on from its last checkpoint.
+    """
+    if len(runs) != len(run_dirs):
+        raise ValueError(f"{len(runs)} kernel runs, {len(run_dirs)} run folders")
+    for number, (settings, run_dir) in enumerate(zip(runs, run_dirs), 1):
+        if Path(run_dir).parts[-2:] != (settings["job"], f"seed{settings['seed']}"):
+            raise ValueError(f"kernel run {settings['run']}: output folder {run_dir} is another run's")
+        print(f"{settings['job']}: seed {settings['seed']} (run {number}/{len(runs)})", flush=True)
+        train_kernel(settings, run_dir, threads=threads, options=options)
+
+
 def write_functions(
     functions: dict[str, torch.Tensor], task: dict, settings: dict, sweep: dict, step: int, path: Path
 ) -> None:
