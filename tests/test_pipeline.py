@@ -120,7 +120,7 @@ def test_smoke_pipeline_builds_the_tree_search_study(smoke):
     for figure in FIGURES["tree_search"]:
         for extension in ("png", "pdf"):
             assert (results / f"figures/{figure}.{extension}").stat().st_size > 10_000
-    for log in ("train", "data", "arena", "solver_accuracy", "figures"):
+    for log in ("train", "data", "arena", "figures"):
         assert list((results / "logs" / log).glob("*.log"))
     check_frontier(read_parquet(results / "metrics/frontier.parquet"), summary)
 

@@ -113,14 +113,13 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
             {
                 "tree_search_arena",
                 "tree_search_baselines_arena",
-                "tree_search_solver_accuracy",
                 "tree_search_metrics",
                 "tree_search_findings",
             },
         ),
         (
             "tree_search:\n  solver: {positions: 25}",
-            {"tree_search_positions", "tree_search_solver_accuracy", "tree_search_metrics", "tree_search_findings"},
+            {"tree_search_positions", "tree_search_arena", "tree_search_metrics", "tree_search_findings"},
         ),
         (
             "tree_search:\n  selfplay: {simulations: 12}",
@@ -128,7 +127,6 @@ def test_changed_accelerator_reruns_training_not_data(smoke):
                 "tree_search_train",
                 "tree_search_arena",
                 "tree_search_baselines_arena",
-                "tree_search_solver_accuracy",
                 "tree_search_metrics",
                 "tree_search_findings",
             },

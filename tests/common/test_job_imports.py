@@ -77,7 +77,6 @@ KINDS: dict[str, tuple[dict[str, str], list[str]]] = {
             "double_descent_random_features",
             "double_descent_random_features_sizes",
             "tree_search_arena",
-            "tree_search_solver_accuracy",
             "perturbation_diffusion_sample",
         ],
     ),

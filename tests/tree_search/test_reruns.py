@@ -32,7 +32,6 @@ def planned_jobs(dry_run_output: str) -> dict[str, int]:
             {
                 "tree_search_train": 1,
                 "tree_search_arena": 1,
-                "tree_search_solver_accuracy": 1,
                 "tree_search_baselines_arena": 1,
                 "tree_search_metrics": 1,
             },
@@ -46,14 +45,13 @@ def planned_jobs(dry_run_output: str) -> dict[str, int]:
             {
                 "tree_search_train": 2,
                 "tree_search_arena": 2,
-                "tree_search_solver_accuracy": 2,
                 "tree_search_baselines_arena": 1,
                 "tree_search_metrics": 1,
             },
         ),
         (  # other Gumbel budgets: the runs' arenas play again (not the baselines'); training is kept
             "tree_search:\n  arena: {gumbel_budgets: [2, 4, 8], gumbel_pooled_budgets: [2]}",
-            {"tree_search_arena": 2, "tree_search_solver_accuracy": 2, "tree_search_metrics": 1},
+            {"tree_search_arena": 2, "tree_search_metrics": 1},
         ),
         ("tree_search:\n  arena: {frontier_levels: 4}", {"tree_search_metrics": 1}),
     ],

@@ -1,5 +1,5 @@
-# Tree search vs policy-only: solver labels -> AlphaZero training -> each run's arena, the
-# baselines' arena (the perfect player) and solver accuracy -> one Elo fit -> metrics. Why one training rule per run: src/phenomena/tree_search/train.py.
+# Tree search vs policy-only: solver labels -> AlphaZero training -> each run's arena (and its
+# solver accuracy), the baselines' arena (the perfect player) -> one Elo fit -> metrics. Why one training rule per run: src/phenomena/tree_search/train.py.
 # Figures, the target rule and where each rule runs: src/phenomena/tree_search/study.py.
 # Rule files share one namespace: names here start with the study's (TREE_SEARCH_, ts_, tree_search_).
 import phenomena.tree_search.runs as tree_search_runs
@@ -20,9 +20,9 @@ TREE_SEARCH_METRICS_ONLY = (
 )
 
 
-# Snapshots of one run, and what the arena and solver-accuracy rules depend on (board,
-# arena settings but the bootstrap, which only the Elo fit uses; seed; the run's label and the
-# snapshots where Gumbel meets PUCT): both rules take these two.
+# Snapshots of one run, and what its arena job (tournament and solver accuracy) depends on
+# (board, arena settings but the bootstrap, which only the Elo fit uses; seed; the run's label
+# and the snapshots where Gumbel meets PUCT).
 TREE_SEARCH_SNAPSHOT_FILES = lambda wc: expand(
     f"{TREE_SEARCH_DIR}/runs/{wc.ts_run}/snapshots/iter{{iteration:04d}}.pt",
     iteration=TREE_SEARCH_SNAPSHOTS,
@@ -101,12 +101,16 @@ rule tree_search_train:
         "../scripts/tree_search_train.py"
 
 
+# One job per run: its tournament, then its players' solver accuracy on the labelled positions
+# (0.4 s of the same snapshots and settings; it reseeds, so it is the same as a job of its own).
 rule tree_search_arena:
     input:
-        TREE_SEARCH_SNAPSHOT_FILES,
+        snapshots=TREE_SEARCH_SNAPSHOT_FILES,
+        positions=f"{TREE_SEARCH_DIR}/data/positions_{TREE_SEARCH_BOARD}.pt",
     output:
         games=f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/arena/games.parquet",
         players=f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/arena/players.parquet",
+        accuracy=f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/solver_accuracy.parquet",
     log:
         f"{TREE_SEARCH_DIR}/logs/arena/{{ts_run}}.log",
     threads: config["threads_per_job"]
@@ -166,23 +170,6 @@ rule tree_search_baselines_arena:
         runs=TREE_SEARCH_LAST_SNAPSHOTS,
     script:
         "../scripts/tree_search_baselines_arena.py"
-
-
-rule tree_search_solver_accuracy:
-    input:
-        positions=f"{TREE_SEARCH_DIR}/data/positions_{TREE_SEARCH_BOARD}.pt",
-        snapshots=TREE_SEARCH_SNAPSHOT_FILES,
-    output:
-        f"{TREE_SEARCH_DIR}/runs/{{ts_run}}/solver_accuracy.parquet",
-    log:
-        f"{TREE_SEARCH_DIR}/logs/solver_accuracy/{{ts_run}}.log",
-    threads: config["threads_per_job"]
-    resources:
-        **job_resources("tree_search_solver_accuracy"),
-    params:
-        settings=TREE_SEARCH_EVALUATION,
-    script:
-        "../scripts/tree_search_solver_accuracy.py"
 
 
 rule tree_search_metrics:

@@ -128,9 +128,9 @@ def tree_search_train_job(study: dict, run, board: Board) -> Job:
     return Job("tree_search_train", "lightning", units, games, disk)
 
 
-def tree_search_arena_jobs(study: dict, run, board: Board) -> tuple[Job, Job]:
-    """The run's arena (its ladder among its snapshots' players and the baselines) and its solver accuracy
-    (every player chooses one move in every labelled position, all at once)."""
+def tree_search_arena_job(study: dict, run, board: Board) -> Job:
+    """The run's arena job: its ladder among its snapshots' players and the baselines, then its solver
+    accuracy (every player chooses one move in every labelled position, all at once)."""
     from phenomena.tree_search.players import schedule
     from phenomena.tree_search.runs import comparison_iterations, snapshot_iterations
 
@@ -138,11 +138,10 @@ def tree_search_arena_jobs(study: dict, run, board: Board) -> tuple[Job, Job]:
     players = run_arena_players(arena, snapshot_iterations(study), comparison_iterations(study))
     pairs = schedule(players, arena["schedule"])
     units = tournament_units(players, pairs, board.openings, board.cells, board.plies, params)
-    accuracy: dict[str, float] = {}
     games = study["solver"]["positions"] * 2 / board.plies  # as many moves as labelled positions
     for player in players:
-        add_units(accuracy, player_units(player, games, board.cells, board.plies, params, calls=1))
-    return Job("tree_search_arena", "torch", units), Job("tree_search_solver_accuracy", "torch", accuracy)
+        add_units(units, player_units(player, games, board.cells, board.plies, params, calls=1))
+    return Job("tree_search_arena", "torch", units)
 
 
 def baselines_arena_job(study: dict, runs: int, board: Board, rates: dict) -> Job:
@@ -160,16 +159,14 @@ def baselines_arena_job(study: dict, runs: int, board: Board, rates: dict) -> Jo
 
 
 def jobs(study: dict, rates: dict, upper_bound: bool = False) -> dict[str, list[Job]]:
-    """The jobs of the training, arena, solver-accuracy, positions and baselines rules."""
+    """The jobs of the training, arena (with solver accuracy), positions and baselines rules."""
     from phenomena.tree_search.runs import plan_runs
 
     board, runs = Board.of(study, rates), plan_runs(study).values()
     labelling = solver_seconds(study, rates, "positions")
-    arenas = [tree_search_arena_jobs(study, run, board) for run in runs]
     return {
         "tree_search_train": [tree_search_train_job(study, run, board) for run in runs],
-        "tree_search_arena": [arena for arena, _ in arenas],
-        "tree_search_solver_accuracy": [accuracy for _, accuracy in arenas],
+        "tree_search_arena": [tree_search_arena_job(study, run, board) for run in runs],
         "tree_search_positions": [Job("tree_search_positions", "torch", {"solver_second": labelling})],
         "tree_search_baselines_arena": [baselines_arena_job(study, len(runs), board, rates)],
     }

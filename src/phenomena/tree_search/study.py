@@ -36,9 +36,8 @@ STUDY = Study(
         # for gpus_per_job GPUs like the other studies' training; whether a GPU pays for tree search:
         # bench/gpu_check.py (tree_search_iteration vs tree_search_iteration_cpu), not yet run on one
         "tree_search_train": Placement.GPU_TRAINING,
-        "tree_search_arena": Placement.GPU,
+        "tree_search_arena": Placement.GPU,  # and the run's solver accuracy
         "tree_search_baselines_arena": Placement.GPU,  # the perfect player: the exact solver
-        "tree_search_solver_accuracy": Placement.GPU,
         "tree_search_metrics": Placement.LOGIN,
     },
 )
