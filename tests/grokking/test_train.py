@@ -1,17 +1,21 @@
 """Tiny Lightning runs of the grokking study (seconds each)."""
 
 import json
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 import torch
+from torch.utils.data import DataLoader
 
+import phenomena.grokking.train as grokking_train
 from phenomena.common.config import load_config
+from phenomena.common.lightning import StepTicks, steps_to_evaluation
 from phenomena.common.tables import check_tidy
 from phenomena.grokking.data import make_dataset
 from phenomena.grokking.metrics import summarize_run
 from phenomena.grokking.models import load_snapshots
-from phenomena.grokking.module import dense_evaluation_steps
+from phenomena.grokking.module import GrokkingModule, dense_evaluation_steps
 from phenomena.grokking.runs import GrokkingRun, resolved_settings
 from phenomena.grokking.train import snapshot_steps, train_run
 
@@ -121,3 +125,77 @@ def test_tiny_run_groks_and_its_control_does_not(repo, tmp_path):
     assert grokking["grokking_delay"] >= 5, grokking
     assert control["final_train_accuracy"] == 1.0
     assert control["final_val_accuracy"] < 0.95 and control["last_step"] == 1200
+
+
+# The steps up to an evaluation in one Lightning training step: the same run as one Lightning step per
+# optimizer step (automatic optimization, as the study trained before), whose checkpoints resume.
+
+
+class AutomaticGrokkingModule(GrokkingModule):
+    """The module as it trained before: one Lightning step (automatic optimization) per optimizer step."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.automatic_optimization = True
+
+    def train_dataloader(self) -> DataLoader:
+        return DataLoader(StepTicks(self.eval_every), batch_size=None)
+
+    def training_step(self, batch, batch_index) -> torch.Tensor:
+        return self.train_loss()
+
+    def on_train_batch_end(self, outputs, batch, batch_index) -> None:
+        self.record_step()
+
+    def configure_optimizers(self):
+        configured = super().configure_optimizers()
+        schedule = {"scheduler": configured["lr_scheduler"], "interval": "step"}
+        return {"optimizer": configured["optimizer"], "lr_scheduler": schedule}
+
+
+def assert_same_snapshots(one, other) -> None:
+    _, one_snapshots = load_snapshots(one / "snapshots.pt")
+    _, other_snapshots = load_snapshots(other / "snapshots.pt")
+    assert list(one_snapshots) == list(other_snapshots)
+    for step, state in one_snapshots.items():
+        assert all(torch.equal(other_snapshots[step][name], tensor) for name, tensor in state.items()), step
+
+
+# grokfast: its filter and warm-up between the steps; eval_resolution: dense evaluations inside a training step
+RUN = {"optimizer": "grokfast", "eval_resolution": 0.05}
+
+
+@pytest.fixture
+def automatic(monkeypatch):
+    """Within it, train_run trains the module as it trained before."""
+    monkeypatch.setattr(grokking_train, "GrokkingModule", AutomaticGrokkingModule)
+    return monkeypatch
+
+
+def test_several_steps_per_training_step_record_what_one_step_each_did(repo, tmp_path, automatic):
+    run = GrokkingRun("add", 13, 0.5, 1.0, RUN["optimizer"], 1)
+    before = train(repo, tmp_path, run, name="automatic", eval_resolution=RUN["eval_resolution"])
+    automatic.undo()
+    now = train(repo, tmp_path, run, name="manual", eval_resolution=RUN["eval_resolution"])
+    assert now["step"].min() < 20  # dense evaluations inside the first training step
+    pd.testing.assert_frame_equal(before, now, check_exact=True)
+    assert_same_snapshots(tmp_path / "automatic", tmp_path / "manual")
+
+
+def test_a_checkpoint_of_one_lightning_step_per_optimizer_step_resumes(repo, tmp_path, automatic):
+    run = GrokkingRun("add", 13, 0.5, 1.0, RUN["optimizer"], 1)
+    train(repo, tmp_path, run, name="resumed", max_steps=120, eval_resolution=RUN["eval_resolution"])
+    automatic.undo()
+    resumed = train(repo, tmp_path, run, name="resumed", eval_resolution=RUN["eval_resolution"])
+    whole = train(repo, tmp_path, run, name="whole", eval_resolution=RUN["eval_resolution"])
+    assert resumed["step"].max() == 200  # not the budget trained again from step 120
+    pd.testing.assert_frame_equal(whole, resumed, check_exact=True)
+    assert_same_snapshots(tmp_path / "whole", tmp_path / "resumed")
+
+
+@pytest.mark.parametrize(
+    ("step", "max_steps", "expected"), [(0, 200, 20), (120, 200, 20), (190, 200, 10), (10, 15, 5), (7, -1, 13)]
+)
+def test_a_training_step_ends_at_the_next_evaluation_or_the_budget(step, max_steps, expected):
+    trainer = SimpleNamespace(global_step=step, max_steps=max_steps)
+    assert steps_to_evaluation(trainer, 20) == expected

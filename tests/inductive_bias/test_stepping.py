@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from phenomena.inductive_bias.stepping import adopt_automatic_checkpoint, steps_per_evaluation
+from phenomena.common.lightning import adopt_automatic_checkpoint
+from phenomena.inductive_bias.stepping import steps_per_evaluation
 
 
 def loops(automatic_steps: int, manual_steps: int, batches: int) -> dict:

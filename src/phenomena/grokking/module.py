@@ -6,6 +6,11 @@ training accuracy rises within a few dozen steps, and keeps those records in
 ``dense_records``. Every evaluation also reports ``update_norm``: the mean L2 norm of the
 parameter change per optimizer step since the previous evaluation, the step an optimizer
 really takes (Adam normalizes the gradient, so a scaled gradient says little about it).
+
+One Lightning epoch is one ``training_step`` that takes the optimizer steps up to the next
+evaluation (manual optimization, :mod:`phenomena.common.lightning` says why); after each step
+:meth:`GrokkingModule.after_optimizer_step` does what Lightning did after each of its steps
+(learning-rate schedule, update norm, dense evaluation), so every step and record is the same.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
-from phenomena.common.lightning import StepTicks
+from phenomena.common.lightning import StepTicks, adopt_automatic_checkpoint, optimizer_steps, steps_to_evaluation
 from phenomena.grokking.data import ModularDataset
 from phenomena.grokking.grokfast import SlowGradientFilter
 from phenomena.grokking.models import build_model, weight_norm
@@ -69,22 +74,35 @@ class GrokkingModule(pl.LightningModule):
             self.register_buffer(f"{split}_labels", getattr(dataset, f"{split}_labels"), persistent=False)
         grokfast = optimizer.get("grokfast")
         self.slow_gradients = SlowGradientFilter(grokfast["alpha"], grokfast["lamb"]) if grokfast else None
+        self.automatic_optimization = False
 
     def train_dataloader(self) -> DataLoader:
-        return DataLoader(StepTicks(self.eval_every), batch_size=None)
+        return DataLoader(StepTicks(1), batch_size=None)  # one training_step = the steps up to an evaluation
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader(StepTicks(1), batch_size=None)
 
-    def training_step(self, batch, batch_index) -> torch.Tensor:
+    def training_step(self, batch, batch_index) -> None:
+        count = steps_to_evaluation(self.trainer, self.eval_every)
+        optimizer_steps(self, self.train_loss, count, after_step=self.after_optimizer_step)
+
+    def train_loss(self) -> torch.Tensor:
         return F.cross_entropy(self.model(self.train_inputs), self.train_labels)
 
     def on_before_optimizer_step(self, optimizer) -> None:
+        """Grokfast's filter on the gradients, and the parameters before the step (Lightning calls
+        this inside each ``optimizer.step()``, after the backward)."""
         if self.slow_gradients is not None:
             self.slow_gradients.apply(self.model.parameters())
         self.parameters_before = flat_parameters(self.model)
 
-    def on_train_batch_end(self, outputs, batch, batch_index) -> None:
+    def after_optimizer_step(self) -> None:
+        """The warm-up schedule's step, then :meth:`record_step`."""
+        self.lr_schedulers().step()
+        self.record_step()
+
+    def record_step(self) -> None:
+        """Add the step's update norm; evaluate after the steps in ``dense_steps``."""
         change = flat_parameters(self.model) - self.parameters_before
         self.update_norm_sum += float(change.norm())
         self.update_norm_count += 1
@@ -120,7 +138,7 @@ class GrokkingModule(pl.LightningModule):
         )
         warmup = max(1, settings["warmup_steps"])
         schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: min(1.0, (step + 1) / warmup))
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+        return {"optimizer": optimizer, "lr_scheduler": schedule}  # stepped every step: after_optimizer_step
 
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         checkpoint["dense_records"] = self.dense_records
@@ -131,6 +149,7 @@ class GrokkingModule(pl.LightningModule):
         self.dense_records = list(checkpoint.get("dense_records", []))
         if self.slow_gradients is not None:
             self.slow_gradients.load_state_dict(checkpoint["slow_gradients"])
+        adopt_automatic_checkpoint(checkpoint, self.eval_every)
 
     def on_train_start(self) -> None:
         if self.slow_gradients is not None:  # loaded on the CPU by a resume; the module may be on a GPU now

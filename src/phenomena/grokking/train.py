@@ -110,7 +110,7 @@ def train_run(
         finish=bundle,
         threads=threads,
         options=options,
-        progress_every_steps=training["eval_every"],
+        progress_every_steps=1,  # training steps: one per evaluation
         progress_metrics=["train_accuracy", "val_accuracy", "weight_norm"],
     )
 
