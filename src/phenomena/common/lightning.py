@@ -109,7 +109,9 @@ def adopt_automatic_checkpoint(checkpoint: dict, per_evaluation: int) -> None:
     in evaluations (a checkpoint is written after an evaluation: whole evaluations only). Call it
     from ``on_load_checkpoint``, which Lightning runs before it restores the loops.
     """
-    loop = checkpoint["loops"]["fit_loop"]
+    loop = checkpoint.get("loops", {}).get("fit_loop")
+    if loop is None:
+        return  # no loop state (a weights-only checkpoint): nothing to count
     steps = loop["epoch_loop.automatic_optimization.optim_progress"]["optimizer"]["step"]
     manual = loop["epoch_loop.manual_optimization.optim_step_progress"]
     if steps["total"]["completed"] == 0 or manual["total"]["completed"] > 0:
