@@ -10,7 +10,8 @@ from torch.utils.data import DataLoader
 
 import phenomena.grokking.train as grokking_train
 from phenomena.common.config import load_config
-from phenomena.common.lightning import StepTicks, steps_to_evaluation
+from phenomena.common.lightning import StepTicks
+from phenomena.common.manual_steps import steps_to_evaluation
 from phenomena.common.tables import check_tidy
 from phenomena.grokking.data import make_dataset
 from phenomena.grokking.metrics import summarize_run

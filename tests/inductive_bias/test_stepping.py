@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from phenomena.common.lightning import adopt_automatic_checkpoint
+from phenomena.common.manual_steps import adopt_automatic_checkpoint
 from phenomena.inductive_bias.stepping import steps_per_evaluation
 
 

@@ -8,7 +8,7 @@ parameter change per optimizer step since the previous evaluation, the step an o
 really takes (Adam normalizes the gradient, so a scaled gradient says little about it).
 
 One Lightning epoch is one ``training_step`` that takes the optimizer steps up to the next
-evaluation (manual optimization, :mod:`phenomena.common.lightning` says why); after each step
+evaluation (manual optimization, :mod:`phenomena.common.manual_steps` says why); after each step
 :meth:`GrokkingModule.after_optimizer_step` does what Lightning did after each of its steps
 (learning-rate schedule, update norm, dense evaluation), so every step and record is the same.
 """
@@ -23,7 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
-from phenomena.common.lightning import StepTicks, adopt_automatic_checkpoint, optimizer_steps, steps_to_evaluation
+from phenomena.common.lightning import StepTicks
+from phenomena.common.manual_steps import adopt_automatic_checkpoint, optimizer_steps, steps_to_evaluation
 from phenomena.grokking.data import ModularDataset
 from phenomena.grokking.grokfast import SlowGradientFilter
 from phenomena.grokking.models import build_model, weight_norm

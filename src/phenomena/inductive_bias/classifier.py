@@ -23,7 +23,8 @@ from torch import nn
 from torch.func import functional_call, grad, vmap
 from torch.utils.data import DataLoader
 
-from phenomena.common.lightning import StepTicks, adopt_automatic_checkpoint, optimizer_steps
+from phenomena.common.lightning import StepTicks
+from phenomena.common.manual_steps import adopt_automatic_checkpoint, optimizer_steps
 from phenomena.inductive_bias.stepping import steps_per_evaluation
 
 REGULARIZER_FORMS = ("paper", "exact")

@@ -21,7 +21,8 @@ from torch.func import functional_call, jacrev
 from torch.nn.utils import parameters_to_vector
 from torch.utils.data import DataLoader
 
-from phenomena.common.lightning import StepTicks, adopt_automatic_checkpoint, optimizer_steps
+from phenomena.common.lightning import StepTicks
+from phenomena.common.manual_steps import adopt_automatic_checkpoint, optimizer_steps
 from phenomena.inductive_bias.stepping import steps_per_evaluation
 
 

@@ -2,7 +2,7 @@
 
 Its modules optimize manually and take all the optimizer steps between two evaluations in one
 ``training_step``; why, and the shared pieces (:func:`optimizer_steps`,
-:func:`adopt_automatic_checkpoint`): :mod:`phenomena.common.lightning`.
+:func:`adopt_automatic_checkpoint`): :mod:`phenomena.common.manual_steps`.
 """
 
 from __future__ import annotations
