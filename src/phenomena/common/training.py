@@ -8,7 +8,8 @@ from the newest readable checkpoint that an earlier attempt with the same settin
 the study write its own files, then write ``history.parquet`` and ``meta.json`` (written last:
 the mark of a finished run). The process keeps its signal handlers after the fit.
 
-Also here: the one rule for how often a run checkpoints (:func:`checkpoint_every_epochs`),
+Also here: several short runs trained one after another in one job
+(:func:`train_one_after_another`), the one rule for how often a run checkpoints (:func:`checkpoint_every_epochs`),
 the snapshot callback of the studies that keep networks along the way (:class:`Snapshots`),
 and the random state that checkpoints carry (:class:`RandomState`).
 """
@@ -19,6 +20,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import pytorch_lightning as pl
@@ -32,6 +34,33 @@ from phenomena.common.provenance import describe_device, write_run_outputs
 from phenomena.common.runtime import check_accelerator, seed_everything, set_threads
 from phenomena.common.tables import read_parquet
 from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions, remove_run_logs
+
+Result = TypeVar("Result")
+
+
+def train_one_after_another(
+    runs: Sequence[dict],
+    run_dirs: Sequence[str | Path],
+    train: Callable[[dict, Path], Result],
+    name: Callable[[dict], str] = lambda settings: settings["run"],
+) -> list[Result]:
+    """Train ``runs`` (each a run's settings) one after another in this process, each into its own
+    folder of ``run_dirs`` (in the same order) with ``train(settings, run_dir)``, a line each in
+    the log; return what ``train`` returns, run by run.
+
+    Why one job for several runs: a training process spends ~5 s starting (Python, torch,
+    Lightning) before its first step, a large share of runs that take seconds. Every run seeds
+    itself (:func:`fit_run`), so its files are those it writes in a process of its own. A job
+    that died mid-way is run again whole (Snakemake deletes its outputs first): ``train``
+    resumes each run from its own checkpoint, so the runs that had finished only start and stop.
+    """
+    if len(runs) != len(run_dirs):
+        raise ValueError(f"{len(runs)} runs but {len(run_dirs)} run folders")
+    results = []
+    for number, (settings, run_dir) in enumerate(zip(runs, run_dirs), start=1):
+        print(f"run {number}/{len(runs)}: {name(settings)}", flush=True)
+        results.append(train(settings, Path(run_dir)))
+    return results
 
 
 def checkpoint_every_epochs(every: int, units_per_epoch: int = 1) -> int:

@@ -10,7 +10,7 @@ import torch
 from phenomena.common.files import load_torch
 from phenomena.common.tables import records_to_tidy, to_tidy, write_parquet
 from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions
-from phenomena.common.training import checkpoint_every_epochs, fit_run
+from phenomena.common.training import checkpoint_every_epochs, fit_run, train_one_after_another
 from phenomena.inductive_bias.classifier import ClassifierModule
 from phenomena.inductive_bias.data import inputs_in_order
 from phenomena.inductive_bias.kernel import KernelRegressionModule, kernel_measures, regression_task
@@ -126,7 +126,8 @@ def train_kernels(
     runs: list[dict], run_dirs: list[str | Path], *, threads: int = 1, options: TrainerOptions = DEFAULT_OPTIONS
 ) -> None:
     """Train the kernel runs (settings from :func:`phenomena.inductive_bias.runs.run_settings`) one
-    after another, each into its own folder (``run_dirs``, in the same order), with a line each in the log.
+    after another in this process (:func:`~phenomena.common.training.train_one_after_another`), each
+    into its own folder (``run_dirs``, in the same order).
 
     A job restarted after dying mid-way runs :func:`train_kernel` on every run again, which resumes
     each from its own ``last.ckpt``: a run that had finished has no steps left and only measures
@@ -134,11 +135,15 @@ def train_kernels(
     """
     if len(runs) != len(run_dirs):
         raise ValueError(f"{len(runs)} kernel runs, {len(run_dirs)} run folders")
-    for number, (settings, run_dir) in enumerate(zip(runs, run_dirs), 1):
+    for settings, run_dir in zip(runs, run_dirs):
         if Path(run_dir).parts[-2:] != (settings["job"], f"seed{settings['seed']}"):
             raise ValueError(f"kernel run {settings['run']}: output folder {run_dir} is another run's")
-        print(f"{settings['job']}: seed {settings['seed']} (run {number}/{len(runs)})", flush=True)
-        train_kernel(settings, run_dir, threads=threads, options=options)
+    train_one_after_another(
+        runs,
+        run_dirs,
+        lambda settings, run_dir: train_kernel(settings, run_dir, threads=threads, options=options),
+        name=lambda settings: f"{settings['job']}: seed {settings['seed']}",
+    )
 
 
 def write_functions(

@@ -26,7 +26,7 @@ from phenomena.common.files import load_torch
 from phenomena.common.lightning import StepTicks
 from phenomena.common.tables import records_to_tidy
 from phenomena.common.trainer_options import DEFAULT_OPTIONS, TrainerOptions
-from phenomena.common.training import checkpoint_every_epochs, finished_history, fit_run
+from phenomena.common.training import checkpoint_every_epochs, finished_history, fit_run, train_one_after_another
 
 STUDY = "perturbation"
 INITS = ("default", "zero", "constant")
@@ -218,25 +218,18 @@ def train_zero_init_runs(
     options: TrainerOptions = DEFAULT_OPTIONS,
 ) -> list[pd.DataFrame]:
     """Train the runs ``runs`` (settings of :func:`phenomena.perturbation.runs.zero_init_runs`) one
-    after another in this process, each into its own folder of ``run_dirs`` (in the same order), as
-    :func:`train_zero_init` does; return each run's curves.
+    after another in this process (rule ``perturbation_zero_init_train``), each into its own folder
+    of ``run_dirs`` (in the same order), as :func:`train_zero_init` does; return each run's curves.
 
-    Each run is seconds of work: one process for all of them pays Python's and Lightning's start-up
-    once (rule ``perturbation_zero_init_train``). Every run reseeds, so its files are those it would
-    have in a process of its own. A run whose ``meta.json`` says it finished with the same settings
-    is read, not retrained; any other run resumes from its own checkpoint, if it has one (Snakemake
-    deletes every output of the job before it reruns it: a rerun job's finished runs then resume
-    from their last checkpoint).
+    :func:`~phenomena.common.training.train_one_after_another` says why one process. A run whose
+    ``meta.json`` says it finished with the same settings is read, not retrained.
     """
-    if len(runs) != len(run_dirs):
-        raise ValueError(f"{len(runs)} runs but {len(run_dirs)} run folders")
-    curves = []
-    for index, (settings, run_dir) in enumerate(zip(runs, run_dirs), start=1):
-        finished = finished_history(Path(run_dir), settings)
-        if finished is None:
-            print(f"run {index}/{len(runs)}: {settings['run']}", flush=True)
-            finished = train_zero_init(settings, data_path, run_dir, threads=threads, options=options)
-        else:
-            print(f"run {index}/{len(runs)}: {settings['run']} finished earlier with these settings; read", flush=True)
-        curves.append(finished)
-    return curves
+
+    def read_or_train(settings: dict, run_dir: Path) -> pd.DataFrame:
+        finished = finished_history(run_dir, settings)
+        if finished is not None:
+            print("finished earlier with these settings; read", flush=True)
+            return finished
+        return train_zero_init(settings, data_path, run_dir, threads=threads, options=options)
+
+    return train_one_after_another(runs, run_dirs, read_or_train)
