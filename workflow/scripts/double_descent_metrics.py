@@ -1,10 +1,13 @@
 """Rule double_descent_metrics: all curves, each member's final errors, and the peak summaries."""
 
-from phenomena.common.runtime import output_to_log
-from phenomena.common.tables import read_parquet, write_parquet
-from phenomena.double_descent.metrics import final_errors, summarize, sweep_curves
-from phenomena.double_descent.random_features import empty_table
-from phenomena.double_descent.size_grid import random_features_summary, size_grid_summary
+from phenomena.common.runtime import imports_without_collection
+
+with imports_without_collection():  # see there: ~0.8 s of a training job's start
+    from phenomena.common.runtime import output_to_log
+    from phenomena.common.tables import read_parquet, write_parquet
+    from phenomena.double_descent.metrics import final_errors, summarize, sweep_curves
+    from phenomena.double_descent.random_features import empty_table
+    from phenomena.double_descent.size_grid import random_features_summary, size_grid_summary
 
 study = snakemake.params.study  # noqa: F821 (injected by Snakemake)
 inputs, output = snakemake.input, snakemake.output  # noqa: F821

@@ -1,11 +1,14 @@
 """Rule double_descent_random_features_sizes: random-feature curves along the map's size grid."""
 
-import pandas as pd
+from phenomena.common.runtime import imports_without_collection
 
-from phenomena.common.runtime import output_to_log, set_threads
-from phenomena.common.tables import write_parquet
-from phenomena.double_descent.data import LabelledData
-from phenomena.double_descent.random_features import size_sweep
+with imports_without_collection():  # see there: ~0.8 s of a training job's start
+    import pandas as pd
+
+    from phenomena.common.runtime import output_to_log, set_threads
+    from phenomena.common.tables import write_parquet
+    from phenomena.double_descent.data import LabelledData
+    from phenomena.double_descent.random_features import size_sweep
 
 spec = snakemake.params.spec  # noqa: F821 (injected by Snakemake)
 with output_to_log(snakemake.log[0]):  # noqa: F821

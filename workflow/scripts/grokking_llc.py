@@ -5,10 +5,13 @@
 ``input.tables`` (the trajectories of other runs) are appended to the output as they are.
 """
 
-from phenomena.common.llc import SamplerSettings, require_devinterp
-from phenomena.common.runtime import output_to_log, set_threads
-from phenomena.common.tables import read_parquet, write_parquet
-from phenomena.grokking.llc import run_llc_table
+from phenomena.common.runtime import imports_without_collection
+
+with imports_without_collection():  # see there: ~0.8 s of a training job's start
+    from phenomena.common.llc import SamplerSettings, require_devinterp
+    from phenomena.common.runtime import output_to_log, set_threads
+    from phenomena.common.tables import read_parquet, write_parquet
+    from phenomena.grokking.llc import run_llc_table
 
 params, inputs = snakemake.params, snakemake.input  # noqa: F821 (injected by Snakemake)
 

@@ -1,12 +1,15 @@
 """Rule grokking_train: draw the run's split, then one Lightning run; resumes from its last.ckpt
 if a previous attempt died."""
 
-from pathlib import Path
+from phenomena.common.runtime import imports_without_collection
 
-from phenomena.common.runtime import output_to_log
-from phenomena.common.trainer_options import TrainerOptions
-from phenomena.grokking.data import make_dataset
-from phenomena.grokking.train import train_run
+with imports_without_collection():  # see there: ~0.8 s of a training job's start
+    from pathlib import Path
+
+    from phenomena.common.runtime import output_to_log
+    from phenomena.common.trainer_options import TrainerOptions
+    from phenomena.grokking.data import make_dataset
+    from phenomena.grokking.train import train_run
 
 settings, output = snakemake.params.settings, snakemake.output  # noqa: F821 (injected by Snakemake)
 with output_to_log(snakemake.log[0]):  # noqa: F821

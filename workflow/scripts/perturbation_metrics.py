@@ -1,11 +1,14 @@
 """Rule perturbation_metrics: every run's tables concatenated per part, and the study's summary."""
 
-import pandas as pd
+from phenomena.common.runtime import imports_without_collection
 
-from phenomena.common.files import load_torch
-from phenomena.common.runtime import output_to_log
-from phenomena.common.tables import read_parquet, write_parquet
-from phenomena.perturbation.metrics import study_summary, zero_init_summary
+with imports_without_collection():  # see there: ~0.8 s of a training job's start
+    import pandas as pd
+
+    from phenomena.common.files import load_torch
+    from phenomena.common.runtime import output_to_log
+    from phenomena.common.tables import read_parquet, write_parquet
+    from phenomena.perturbation.metrics import study_summary, zero_init_summary
 
 TIDY = ("datasaurus_statistics", "diffusion_distances", "zero_init_curves")
 

@@ -1,9 +1,12 @@
 """Rule slt_double_descent_metrics: every member's LLC beside its train and test error and its
 curve's interpolation threshold (the double-descent study's metric tables)."""
 
-from phenomena.common.runtime import output_to_log
-from phenomena.common.tables import read_parquet, write_parquet
-from phenomena.slt.double_descent_llc import llc_beside_errors
+from phenomena.common.runtime import imports_without_collection
+
+with imports_without_collection():  # see there: ~0.8 s of a training job's start
+    from phenomena.common.runtime import output_to_log
+    from phenomena.common.tables import read_parquet, write_parquet
+    from phenomena.slt.double_descent_llc import llc_beside_errors
 
 with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
     inputs = snakemake.input  # noqa: F821

@@ -1,11 +1,14 @@
 """Rule tree_search_baselines_arena: the perfect player against random, pure MCTS and every run's
 last snapshot (raw policy and largest PUCT budget)."""
 
-import time
+from phenomena.common.runtime import imports_without_collection
 
-from phenomena.common.runtime import output_to_log, set_threads
-from phenomena.common.tables import write_parquet
-from phenomena.tree_search.arena import run_baselines_arena
+with imports_without_collection():  # see there: ~0.8 s of a training job's start
+    import time
+
+    from phenomena.common.runtime import output_to_log, set_threads
+    from phenomena.common.tables import write_parquet
+    from phenomena.tree_search.arena import run_baselines_arena
 
 with output_to_log(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
     set_threads(snakemake.threads)  # noqa: F821
