@@ -4,6 +4,7 @@ Each job runs in a process of its own, as Snakemake runs a rule's script: the re
 works on the process's file descriptors, which pytest's capture would hide in-process.
 """
 
+import ast
 import subprocess
 import sys
 import textwrap
@@ -50,3 +51,31 @@ def test_a_full_disk_met_outside_our_writers_ends_the_job_with_one_line(tmp_path
     assert done.returncode == 1
     assert log == f"epoch 1 done\n{line}\n"
     assert done.stderr == f"{line}\n"
+
+
+def test_the_collector_is_off_while_importing_and_on_after(tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import gc\nfrom phenomena.common.runtime import imports_without_collection\n"
+            "with imports_without_collection():\n    during = gc.isenabled()\n"
+            "print(during, gc.isenabled(), gc.get_freeze_count() > 0)",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout.split() == ["False", "True", "True"], done.stderr
+
+
+def test_every_rule_script_imports_with_the_collector_off(request):
+    """The convention that saves ~0.8 s of each training job's start holds for every script."""
+    scripts = sorted((request.config.rootpath / "workflow/scripts").glob("*.py"))
+    assert scripts
+    for script in scripts:
+        body = ast.parse(script.read_text()).body
+        imports = [node for node in body if isinstance(node, (ast.Import, ast.ImportFrom))]
+        names = [alias.name for node in imports for alias in node.names]
+        assert names == ["imports_without_collection"], f"{script.name}: top-level imports {names}"
+        blocks = [node for node in body if isinstance(node, ast.With)]
+        assert ast.unparse(blocks[0].items[0].context_expr) == "imports_without_collection()", script.name
