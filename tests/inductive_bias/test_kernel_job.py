@@ -21,7 +21,7 @@ def test_the_cost_model_has_one_kernel_job_with_every_run(study):
     seeds = len(study["seeds"])
     assert job.units["ib_kernel_fit"] == seeds * len(settings)
     assert job.units["ib_kernel_step"] == job.steps == sum(seeds * s["training"]["steps"] for s in settings)
-    assert len(listed["inductive_bias_train_classifiers"]) == len(runs.classifier_jobs(study))
+    assert len(listed["inductive_bias_train_classifiers"]) == len(runs.long_classifier_jobs(study))
 
 
 def test_a_run_is_never_trained_into_another_runs_folder(study, tmp_path):

@@ -1,12 +1,13 @@
 # Inductive bias: MNIST-1D -> MLP and CNN on original and permuted inputs, SGD at several batch
 # sizes and full batch with the explicit regularizer; 1D regression networks and their tangent
 # kernels -> metrics. Figures, the target rule and where each rule runs:
-# src/phenomena/inductive_bias/study.py. Each classifier job trains its setting for every seed;
-# one job trains every kernel run, one after another.
+# src/phenomena/inductive_bias/study.py. Each long classifier job trains its setting for every
+# seed; one job trains every run of the short settings, one job every kernel run, one after another.
 import phenomena.inductive_bias.runs as inductive_bias_runs
 
 INDUCTIVE_BIAS = config["inductive_bias"]
-INDUCTIVE_BIAS_CLASSIFIERS = inductive_bias_runs.classifier_jobs(INDUCTIVE_BIAS)
+INDUCTIVE_BIAS_LONG = inductive_bias_runs.long_classifier_jobs(INDUCTIVE_BIAS)
+INDUCTIVE_BIAS_SHORT = inductive_bias_runs.short_classifier_jobs(INDUCTIVE_BIAS)
 INDUCTIVE_BIAS_KERNELS = inductive_bias_runs.kernel_jobs(INDUCTIVE_BIAS)
 INDUCTIVE_BIAS_SEEDS = INDUCTIVE_BIAS["seeds"]
 INDUCTIVE_BIAS_DIR = STUDIES["inductive_bias"].results(RESULTS)
@@ -24,6 +25,7 @@ rule inductive_bias_data:
         "../scripts/inductive_bias_data.py"
 
 
+# A job per long setting (CNN, or the explicit regularizer: 9-39 s a run), every seed.
 rule inductive_bias_train_classifiers:
     input:
         rules.inductive_bias_data.output[0],
@@ -41,16 +43,45 @@ rule inductive_bias_train_classifiers:
     log:
         f"{INDUCTIVE_BIAS_DIR}/logs/train/{{inductive_bias_job}}.log",
     wildcard_constraints:
-        inductive_bias_job="|".join(map(re.escape, INDUCTIVE_BIAS_CLASSIFIERS)),
+        inductive_bias_job="|".join(map(re.escape, INDUCTIVE_BIAS_LONG)),
     threads: config["threads_per_job"]
     resources:
         **job_resources("inductive_bias_train_classifiers"),
     params:
-        settings=lambda wc: INDUCTIVE_BIAS_CLASSIFIERS[wc.inductive_bias_job],
+        settings=lambda wc: INDUCTIVE_BIAS_LONG[wc.inductive_bias_job],
         seeds=INDUCTIVE_BIAS_SEEDS,
         trainer=trainer_params(),
     script:
         "../scripts/inductive_bias_train_classifiers.py"
+
+
+# One job: the runs of the MLP settings without the explicit regularizer are 0.4-4 s of work each
+# (runs.is_short), less than a job's ~5 s of start-up (Python, torch, Lightning).
+rule inductive_bias_train_short_classifiers:
+    input:
+        rules.inductive_bias_data.output[0],
+    output:
+        history=expand(
+            f"{INDUCTIVE_BIAS_RUN}/history.parquet",
+            inductive_bias_job=list(INDUCTIVE_BIAS_SHORT),
+            seed=INDUCTIVE_BIAS_SEEDS,
+        ),
+        meta=expand(
+            f"{INDUCTIVE_BIAS_RUN}/meta.json",
+            inductive_bias_job=list(INDUCTIVE_BIAS_SHORT),
+            seed=INDUCTIVE_BIAS_SEEDS,
+        ),
+    log:
+        f"{INDUCTIVE_BIAS_DIR}/logs/train/short_classifiers.log",
+    threads: config["threads_per_job"]
+    resources:
+        **job_resources("inductive_bias_train_short_classifiers"),
+    params:
+        settings=INDUCTIVE_BIAS_SHORT,
+        seeds=INDUCTIVE_BIAS_SEEDS,
+        trainer=trainer_params(),
+    script:
+        "../scripts/inductive_bias_train_short_classifiers.py"
 
 
 # One job: the kernel runs are 1-3 s of work each, ~8 s of start-up (Python, torch, Lightning).

@@ -1,6 +1,7 @@
 # Singular learning theory: the LLC estimator on reduced-rank regression (known coefficients);
 # the LLC of every model-wise double-descent network (its training's weights.pt: no retraining);
-# the toy model of superposition: train (snapshots) -> LLC at each snapshot -> metrics.
+# the toy model of superposition: train (every seed in one job, snapshots) -> LLC at each
+# snapshot -> metrics.
 # Figures, findings, the target rule and where each rule runs: src/phenomena/slt/study.py.
 # Rule files share one namespace: names here start with the study's (SLT_, slt_).
 import phenomena.slt.runs as slt_runs
@@ -13,7 +14,6 @@ SLT_DD_STEPS = slt_runs.double_descent_steps(SLT)
 
 
 wildcard_constraints:
-    slt_run="|".join(map(re.escape, SLT_SUPERPOSITION)),
     slt_step="|".join(SLT_DD_STEPS) or "none",
 
 
@@ -74,19 +74,27 @@ rule slt_double_descent_metrics:
         "../scripts/slt_double_descent_metrics.py"
 
 
+# One job: every seed's run, one after another, each in its own folder (~16 s each; ~5 s of a job's
+# start-up saved per run).
 rule slt_superposition_train:
     output:
-        history=f"{SLT_DIR}/runs/{{slt_run}}/history.parquet",
-        snapshots=f"{SLT_DIR}/runs/{{slt_run}}/snapshots.pt",
-        dataset=f"{SLT_DIR}/runs/{{slt_run}}/dataset.pt",
-        meta=f"{SLT_DIR}/runs/{{slt_run}}/meta.json",
+        history=expand(
+            f"{SLT_DIR}/runs/{{slt_run}}/history.parquet", slt_run=SLT_SUPERPOSITION
+        ),
+        snapshots=expand(
+            f"{SLT_DIR}/runs/{{slt_run}}/snapshots.pt", slt_run=SLT_SUPERPOSITION
+        ),
+        dataset=expand(
+            f"{SLT_DIR}/runs/{{slt_run}}/dataset.pt", slt_run=SLT_SUPERPOSITION
+        ),
+        meta=expand(f"{SLT_DIR}/runs/{{slt_run}}/meta.json", slt_run=SLT_SUPERPOSITION),
     log:
-        f"{SLT_DIR}/logs/train/{{slt_run}}.log",
+        f"{SLT_DIR}/logs/train/superposition.log",
     threads: config["threads_per_job"]
     resources:
         **job_resources("slt_superposition_train"),
     params:
-        settings=lambda wc: SLT_SUPERPOSITION[wc.slt_run],
+        settings=SLT_SUPERPOSITION,
         trainer=trainer_params(),
     script:
         "../scripts/slt_superposition_train.py"

@@ -32,6 +32,7 @@ STUDY = Study(
     rules={
         "inductive_bias_data": Placement.LOGIN,
         "inductive_bias_train_classifiers": Placement.TRAINING,
+        "inductive_bias_train_short_classifiers": Placement.TRAINING,
         "inductive_bias_train_kernels": Placement.TRAINING,
         "inductive_bias_metrics": Placement.LOGIN,
     },

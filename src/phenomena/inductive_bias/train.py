@@ -122,6 +122,31 @@ def train_kernel(
     )
 
 
+def train_classifiers(
+    runs: list[dict],
+    data_path: str | Path,
+    run_dirs: list[str | Path],
+    *,
+    threads: int = 1,
+    options: TrainerOptions = DEFAULT_OPTIONS,
+) -> None:
+    """Train classifier runs (settings from :func:`phenomena.inductive_bias.runs.run_settings`) one
+    after another in this process, each into its own folder (``run_dirs``, in the same order), as
+    :func:`train_classifier` does: rule ``inductive_bias_train_short_classifiers``, every run of the
+    short settings (:func:`phenomena.inductive_bias.runs.is_short`) in one job.
+
+    :func:`~phenomena.common.training.train_one_after_another` says why one process; a restarted
+    job resumes each run from its own ``last.ckpt`` (a finished run has no steps left).
+    """
+    check_run_folders(runs, run_dirs, "classifier")
+    train_one_after_another(
+        runs,
+        run_dirs,
+        lambda settings, run_dir: train_classifier(settings, data_path, run_dir, threads=threads, options=options),
+        name=lambda settings: f"{settings['job']}: seed {settings['seed']}",
+    )
+
+
 def train_kernels(
     runs: list[dict], run_dirs: list[str | Path], *, threads: int = 1, options: TrainerOptions = DEFAULT_OPTIONS
 ) -> None:
@@ -133,17 +158,26 @@ def train_kernels(
     each from its own ``last.ckpt``: a run that had finished has no steps left and only measures
     its kernels again (same files), the interrupted one trains on from its last checkpoint.
     """
-    if len(runs) != len(run_dirs):
-        raise ValueError(f"{len(runs)} kernel runs, {len(run_dirs)} run folders")
-    for settings, run_dir in zip(runs, run_dirs):
-        if Path(run_dir).parts[-2:] != (settings["job"], f"seed{settings['seed']}"):
-            raise ValueError(f"kernel run {settings['run']}: output folder {run_dir} is another run's")
+    check_run_folders(runs, run_dirs, "kernel")
     train_one_after_another(
         runs,
         run_dirs,
         lambda settings, run_dir: train_kernel(settings, run_dir, threads=threads, options=options),
         name=lambda settings: f"{settings['job']}: seed {settings['seed']}",
     )
+
+
+def check_run_folders(runs: list[dict], run_dirs: list[str | Path], kind: str) -> None:
+    """Before anything is trained: one folder per run, each ``<job>/seed<seed>`` of its own run.
+
+    The folders come from the rule's outputs, the settings from its params, in an order both must
+    keep (job by job, seed by seed); a slip would train a run into another's folder, silently.
+    """
+    if len(runs) != len(run_dirs):
+        raise ValueError(f"{len(runs)} {kind} runs, {len(run_dirs)} run folders")
+    for settings, run_dir in zip(runs, run_dirs):
+        if Path(run_dir).parts[-2:] != (settings["job"], f"seed{settings['seed']}"):
+            raise ValueError(f"{kind} run {settings['run']}: output folder {run_dir} is another run's")
 
 
 def write_functions(

@@ -69,30 +69,29 @@ def double_descent_jobs(study: dict, double_descent: dict) -> list[Job]:
 
 
 def superposition_jobs(study: dict) -> dict[str, list[Job]]:
-    """A Lightning training per seed (minibatch steps, a forward pass over every example at each
-    evaluation) and one LLC job over every snapshot of every run (a stack per run)."""
+    """One Lightning job that trains every seed's run, one after another (minibatch steps, a forward
+    pass over every example at each evaluation), and one LLC job over every snapshot of every run
+    (a stack per run)."""
     from phenomena.slt.runs import superposition_runs
 
     spec = study["superposition"]
     parameters = spec["features"] * spec["hidden"] + spec["features"]
     training = spec["training"]
-    listed = defaultdict(list)
-    llc, llc_steps = {}, 0
-    for _ in superposition_runs(study):
-        steps = training["steps"]
-        evaluations = steps / training["eval_every"] * spec["examples"] / 3
-        units = {
-            "dd_mlp_fit": 1,
-            "dd_mlp_step": steps,
-            "dd_mlp_example_param": parameters * (steps * training["batch_size"] + evaluations),
-        }
-        listed["slt_superposition_train"].append(Job("slt_superposition_train", "lightning", units, steps))
-        snapshots = spec["snapshots"] + 1  # at most: step 0 and the log-spaced steps (repeats merged)
-        more, taken = sgld_units(spec["sampler"], spec["examples"], snapshots, parameters)
-        add_units(llc, more)
-        llc_steps += taken
-    listed["slt_superposition_llc"].append(Job("slt_superposition_llc", "torch", llc, llc_steps))
-    return listed
+    runs = len(superposition_runs(study))
+    steps = training["steps"]
+    evaluations = steps / training["eval_every"] * spec["examples"] / 3
+    train = {
+        "dd_mlp_fit": runs,
+        "dd_mlp_step": runs * steps,
+        "dd_mlp_example_param": runs * parameters * (steps * training["batch_size"] + evaluations),
+    }
+    snapshots = spec["snapshots"] + 1  # at most: step 0 and the log-spaced steps (repeats merged)
+    llc, llc_steps = sgld_units(spec["sampler"], spec["examples"], snapshots, parameters)
+    llc = {unit: runs * count for unit, count in llc.items()}
+    return {
+        "slt_superposition_train": [Job("slt_superposition_train", "lightning", train, runs * steps)],
+        "slt_superposition_llc": [Job("slt_superposition_llc", "torch", llc, runs * llc_steps)],
+    }
 
 
 def jobs(study: dict, rates: dict, upper_bound: bool = False, others: dict | None = None) -> dict[str, list[Job]]:

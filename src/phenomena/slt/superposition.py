@@ -216,6 +216,11 @@ def run_name_of(seed: int) -> str:
     return run_name([("superposition_seed", seed)])
 
 
+def run_of(settings: dict) -> str:
+    """A run's name: its ``run`` setting, else :func:`run_name_of` its seed (the pipeline's runs)."""
+    return settings.get("run") or run_name_of(settings["seed"])
+
+
 def minibatch_seed(seed: int, step: int) -> int:
     """The seed of step ``step``'s minibatch in run ``seed``: a resumed run draws the same ones."""
     return (int(seed) * 1_000_003 + int(step)) % 2**63
@@ -331,7 +336,7 @@ def train_superposition(settings: dict, run_dir: str | Path, *, threads: int = 1
     inputs = make_data(settings["features"], settings["examples"], settings["data_seed"])
     snapshot_dir = run_dir / CHECKPOINT_DIR / SNAPSHOT_DIR
     module_class = lightning_module_class()
-    run = settings.get("run") or run_name_of(settings["seed"])
+    run = run_of(settings)
     sweep = {"part": PART, "data_seed": int(settings["data_seed"])}
 
     def finish(module, trainer) -> dict:
@@ -363,6 +368,28 @@ def train_superposition(settings: dict, run_dir: str | Path, *, threads: int = 1
         options=DEFAULT_OPTIONS if options is None else options,
         progress_every_steps=eval_every,
         progress_metrics=["train_loss", "vertices"],
+    )
+
+
+def train_superposition_runs(runs: Sequence[dict], run_dirs: Sequence[str | Path], *, threads: int = 1, options=None):
+    """Train the toy-model runs ``runs`` (settings of :func:`phenomena.slt.runs.superposition_runs`,
+    one per seed) one after another in this process (rule ``slt_superposition_train``), each into
+    its own folder of ``run_dirs`` (in the same order) as :func:`train_superposition` does; return
+    each run's history.
+
+    :func:`~phenomena.common.training.train_one_after_another` says why one process. A restarted
+    job resumes each run from its own ``last.ckpt`` (a finished one has no steps left).
+    """
+    from phenomena.common.training import train_one_after_another
+
+    for settings, run_dir in zip(runs, run_dirs):  # before anything is trained
+        if Path(run_dir).name != run_of(settings):
+            raise ValueError(f"toy-model run {run_of(settings)}: output folder {run_dir} is another run's")
+    return train_one_after_another(
+        runs,
+        run_dirs,
+        lambda settings, run_dir: train_superposition(settings, run_dir, threads=threads, options=options),
+        name=run_of,
     )
 
 
