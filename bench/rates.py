@@ -310,8 +310,15 @@ def solver_positions_case(columns: int, rows: int):
     return lambda: label({"columns": columns, "rows": rows}, solver)
 
 
-def startup_case(code: str):
-    return {}, lambda: subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+def startup_case(imports: str, work: str = "pass"):
+    """A job's start and end as a rule's script has them: ``imports`` with the collector off
+    (``phenomena.common.runtime.imports_without_collection``), ``work``, every object frozen at the
+    end (as ``output_to_log`` leaves it)."""
+    script = (
+        "import gc\nfrom phenomena.common.runtime import imports_without_collection\n"
+        f"with imports_without_collection():\n    {imports}\n{work}\ngc.freeze()\n"
+    )
+    return {}, lambda: subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
 
 
 # ---------------------------------------------------------------- measuring and fitting
@@ -365,7 +372,7 @@ def build_cases(work: Path) -> dict:
     plies: list[float] = []
     cases = {f"startup_{kind}": startup_case(code) for kind, code in STARTUP_IMPORTS.items()}
     cases["startup_none"] = startup_case("pass")
-    cases["light_job"] = startup_case(STARTUP_IMPORTS["light"] + "; " + LIGHT_WORK)
+    cases["light_job"] = startup_case(STARTUP_IMPORTS["light"], LIGHT_WORK)
     for fraction in (0.2, 0.6):
         for steps in (150, 450):
             cases[f"grok_mlp_{fraction}_{steps}"] = grokking_case(work, fraction, steps)
