@@ -371,7 +371,8 @@ FAMILIES = {  # case-name prefix -> what the rates mean
 def build_cases(work: Path) -> dict:
     plies: list[float] = []
     cases = {f"startup_{kind}": startup_case(code) for kind, code in STARTUP_IMPORTS.items()}
-    cases["startup_none"] = startup_case("pass")
+    # rule all starts no script: a bare interpreter
+    cases["startup_none"] = {}, lambda: subprocess.run([sys.executable, "-c", "pass"], check=True)
     cases["light_job"] = startup_case(STARTUP_IMPORTS["light"], LIGHT_WORK)
     for fraction in (0.2, 0.6):
         for steps in (150, 450):
