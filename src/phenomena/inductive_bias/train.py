@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -138,12 +139,11 @@ def train_classifiers(
     :func:`~phenomena.common.training.train_one_after_another` says why one process; a restarted
     job resumes each run from its own ``last.ckpt`` (a finished run has no steps left).
     """
-    check_run_folders(runs, run_dirs, "classifier")
-    train_one_after_another(
+    runs_in_their_folders(
+        "classifier",
         runs,
         run_dirs,
         lambda settings, run_dir: train_classifier(settings, data_path, run_dir, threads=threads, options=options),
-        name=lambda settings: f"{settings['job']}: seed {settings['seed']}",
     )
 
 
@@ -158,13 +158,21 @@ def train_kernels(
     each from its own ``last.ckpt``: a run that had finished has no steps left and only measures
     its kernels again (same files), the interrupted one trains on from its last checkpoint.
     """
-    check_run_folders(runs, run_dirs, "kernel")
-    train_one_after_another(
+    runs_in_their_folders(
+        "kernel",
         runs,
         run_dirs,
         lambda settings, run_dir: train_kernel(settings, run_dir, threads=threads, options=options),
-        name=lambda settings: f"{settings['job']}: seed {settings['seed']}",
     )
+
+
+def runs_in_their_folders(
+    kind: str, runs: list[dict], run_dirs: list[str | Path], train: Callable[[dict, Path], object]
+) -> None:
+    """:func:`check_run_folders`, then ``train(settings, run_dir)`` for each run, one after another
+    (:func:`~phenomena.common.training.train_one_after_another`), a line each in the log."""
+    check_run_folders(runs, run_dirs, kind)
+    train_one_after_another(runs, run_dirs, train, name=lambda settings: f"{settings['job']}: seed {settings['seed']}")
 
 
 def check_run_folders(runs: list[dict], run_dirs: list[str | Path], kind: str) -> None:
